@@ -1,0 +1,11 @@
+export { loadConfig, ConfigError, type Env } from './lib/load-config';
+export { createAppLogger } from './lib/logger';
+export { exitCleanlyOnSignals } from './lib/shutdown';
+export { PipelineConfigModule, PIPELINE_CONFIG } from './lib/config.module';
+export {
+  LOG_LEVELS,
+  type LogLevel,
+  type PipelineConfig,
+  type PipelineConfigFile,
+  type StorageConfig,
+} from './lib/pipeline-config';

@@ -1,0 +1,88 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+function configFile(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'pipeline.json');
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('falls back to the documented defaults with local storage', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8000,
+      workerPort: 9100,
+      redisUrl: 'redis://localhost:6379',
+      maxBatchFiles: 100,
+      maxQueueSize: 1000,
+      maxUploadBytes: 25 * 1024 * 1024,
+      jobRetentionHours: 24,
+      jobAttempts: 3,
+      logLevel: 'info',
+      storage: { driver: 'local' },
+    });
+    expect(config.storage.driver === 'local' && config.storage.dataDir).toBe(join(process.cwd(), 'data'));
+    expect(config.workerId).toMatch(/-\d+-[0-9a-f]{6}$/);
+  });
+
+  it('selects the s3 driver when S3_BUCKET is set', () => {
+    const config = loadConfig({
+      S3_BUCKET: 'photos',
+      S3_ENDPOINT: 'http://127.0.0.1:4569',
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: 'k',
+      AWS_SECRET_ACCESS_KEY: 's',
+    });
+    expect(config.storage).toEqual({
+      driver: 's3',
+      bucket: 'photos',
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:4569',
+      forcePathStyle: true,
+      accessKeyId: 'k',
+      secretAccessKey: 's',
+    });
+  });
+
+  it('reads the original design keys from PIPELINE_CONFIG, and the environment wins', () => {
+    const path = configFile(
+      JSON.stringify({
+        redis_url: 'redis://cache:6379/2',
+        aws_config: { aws_access_key_id: 'a', aws_secret_access_key: 'b', region_name: 'eu-west-1', bucket_name: 'from-file' },
+        num_workers: 4,
+        max_queue_size: 50,
+      }),
+    );
+    const config = loadConfig({ PIPELINE_CONFIG: path, MAX_QUEUE_SIZE: '70' });
+    expect(config.redisUrl).toBe('redis://cache:6379/2');
+    expect(config.numWorkers).toBe(4);
+    expect(config.maxQueueSize).toBe(70);
+    expect(config.storage).toMatchObject({ driver: 's3', bucket: 'from-file', region: 'eu-west-1', accessKeyId: 'a' });
+  });
+
+  it('lists every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', MAX_QUEUE_SIZE: '0', REDIS_URL: 'localhost', LOG_LEVEL: 'loud', S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'k' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/PORT must be an integer/);
+    expect(problems.join('\n')).toMatch(/MAX_QUEUE_SIZE must be an integer from 1/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL must be/);
+    expect(problems.join('\n')).toMatch(/LOG_LEVEL must be one of/);
+    expect(problems.join('\n')).toMatch(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  });
+
+  it('refuses an unreadable or unknown-keyed PIPELINE_CONFIG', () => {
+    expect(() => loadConfig({ PIPELINE_CONFIG: '/nonexistent/pipeline.json' })).toThrow(/cannot read/);
+    expect(() => loadConfig({ PIPELINE_CONFIG: configFile('{"redis_uri": "x"}') })).toThrow(/unknown key "redis_uri"/);
+    expect(() => loadConfig({ PIPELINE_CONFIG: configFile('[1]') })).toThrow(/must hold a JSON object/);
+  });
+});

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { LOG_LEVELS, LogLevel, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Reads and validates the configuration once. Every problem is collected before throwing, so
+ * an operator fixes a bad deployment in one round instead of one variable at a time.
+ */
+export function loadConfig(env: Env = process.env): PipelineConfig {
+  const problems: string[] = [];
+  const file = readConfigFile(env['PIPELINE_CONFIG'], problems);
+  const aws = file.aws_config ?? {};
+
+  const str = (name: string, fallback?: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number, fileValue?: unknown): number => {
+    const raw = str(name) ?? (fileValue === undefined ? undefined : String(fileValue));
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+
+  const redisUrl = str('REDIS_URL', file.redis_url ?? 'redis://localhost:6379') as string;
+  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
+
+  const logLevel = (str('LOG_LEVEL', 'info') as string).toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const bucket = str('S3_BUCKET', aws.bucket_name);
+  let storage: StorageConfig;
+  if (bucket) {
+    const endpoint = str('S3_ENDPOINT');
+    if (endpoint && !/^https?:\/\/\S+$/.test(endpoint)) problems.push(`S3_ENDPOINT must be an http(s) URL (got "${endpoint}")`);
+    const accessKeyId = str('AWS_ACCESS_KEY_ID', aws.aws_access_key_id);
+    const secretAccessKey = str('AWS_SECRET_ACCESS_KEY', aws.aws_secret_access_key);
+    if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+      problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, to use the default credential chain)');
+    }
+    storage = {
+      driver: 's3',
+      bucket,
+      region: str('AWS_REGION', aws.region_name ?? 'us-east-1') as string,
+      endpoint,
+      forcePathStyle: bool('S3_FORCE_PATH_STYLE', false),
+      accessKeyId,
+      secretAccessKey,
+    };
+  } else {
+    storage = { driver: 'local', dataDir: resolve(str('DATA_DIR', './data') as string) };
+  }
+
+  const config: PipelineConfig = {
+    port: int('PORT', 8000, 1, 65535),
+    workerPort: int('WORKER_PORT', 9100, 1, 65535),
+    host: str('HOST', '0.0.0.0') as string,
+    logLevel: logLevel as LogLevel,
+    workerId: str('WORKER_ID') ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    redisUrl,
+    queuePrefix: str('QUEUE_PREFIX', 'bull') as string,
+    keyPrefix: str('REDIS_KEY_PREFIX', 'imgpipe') as string,
+    storage,
+    maxBatchFiles: int('MAX_BATCH_FILES', 100, 1, 1000),
+    maxQueueSize: int('MAX_QUEUE_SIZE', 1000, 1, 10_000_000, file.max_queue_size),
+    maxUploadBytes: int('MAX_UPLOAD_BYTES', 25 * MIB, 1024, 1024 * MIB),
+    maxImagePixels: int('MAX_IMAGE_PIXELS', 50_000_000, 1, 1_000_000_000),
+    jobRetentionHours: int('JOB_RETENTION_HOURS', 24, 1, 24 * 365),
+    jobAttempts: int('JOB_ATTEMPTS', 3, 1, 20),
+    jobBackoffMs: int('JOB_BACKOFF_MS', 1000, 0, 3_600_000),
+    workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
+    numWorkers: int('NUM_WORKERS', 1, 1, 64, file.num_workers),
+    jpegQuality: int('JPEG_QUALITY', 85, 1, 100),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readConfigFile(path: string | undefined, problems: string[]): PipelineConfigFile {
+  if (!path) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    problems.push(`PIPELINE_CONFIG: cannot read ${path}: ${(err as Error).message}`);
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push(`PIPELINE_CONFIG: ${path} must hold a JSON object`);
+    return {};
+  }
+  const file = parsed as PipelineConfigFile;
+  const known = ['redis_url', 'aws_config', 'num_workers', 'max_queue_size'];
+  for (const key of Object.keys(file)) {
+    if (!known.includes(key)) problems.push(`PIPELINE_CONFIG: unknown key "${key}" (known: ${known.join(', ')})`);
+  }
+  if (file.aws_config !== undefined && (typeof file.aws_config !== 'object' || file.aws_config === null)) {
+    problems.push('PIPELINE_CONFIG: aws_config must be an object');
+    return { ...file, aws_config: undefined };
+  }
+  return file;
+}

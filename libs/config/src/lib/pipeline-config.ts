@@ -1,0 +1,58 @@
+/** The validated configuration of the api, the worker and the tools that run them. */
+export interface PipelineConfig {
+  port: number;
+  workerPort: number;
+  host: string;
+  logLevel: LogLevel;
+  workerId: string;
+
+  redisUrl: string;
+  /** Prefix of Bull's own keys (`bull:image-processing:wait`, ...). */
+  queuePrefix: string;
+  /** Prefix of the job status, batch and statistics keys. */
+  keyPrefix: string;
+
+  storage: StorageConfig;
+
+  maxBatchFiles: number;
+  maxQueueSize: number;
+  maxUploadBytes: number;
+  /** Width x height above which an upload is refused before any decode. */
+  maxImagePixels: number;
+  jobRetentionHours: number;
+  jobAttempts: number;
+  jobBackoffMs: number;
+  /** Jobs one worker process runs at once. */
+  workerConcurrency: number;
+  /** Worker processes the local stack starts (`num_workers` in PIPELINE_CONFIG). */
+  numWorkers: number;
+  jpegQuality: number;
+}
+
+export type StorageConfig =
+  | {
+      driver: 's3';
+      bucket: string;
+      region: string;
+      endpoint?: string;
+      forcePathStyle: boolean;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+    }
+  | { driver: 'local'; dataDir: string };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The original design's JSON config file, pointed at by `PIPELINE_CONFIG`. Environment variables win over it. */
+export interface PipelineConfigFile {
+  redis_url?: string;
+  aws_config?: {
+    aws_access_key_id?: string;
+    aws_secret_access_key?: string;
+    region_name?: string;
+    bucket_name?: string;
+  };
+  num_workers?: number;
+  max_queue_size?: number;
+}

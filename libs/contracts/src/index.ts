@@ -1,0 +1,45 @@
+export { QUEUE_NAME, JobName } from './lib/queue';
+export {
+  IMAGE_FORMATS,
+  IMAGE_EXTENSIONS,
+  IMAGE_CONTENT_TYPES,
+  isImageFormat,
+  sniffImageFormat,
+  type ImageFormat,
+} from './lib/images';
+export { storageKeys, RESULT_KINDS, type ResultKind } from './lib/storage-keys';
+export { isJobId } from './lib/job-id';
+export {
+  validateProcessImagePayload,
+  PayloadValidationError,
+  type ProcessImagePayload,
+  type JobPayloads,
+  type JobOf,
+} from './lib/payloads';
+export type {
+  Box,
+  ModelInfo,
+  RegionKind,
+  BlurRegion,
+  StageState,
+  BlurMetadata,
+  DetectedObject,
+  DetectionMetadata,
+  ImageFacts,
+  JobMetadata,
+} from './lib/metadata';
+export {
+  JOB_STATUSES,
+  type JobStatus,
+  type UploadAccepted,
+  type BatchAccepted,
+  type BatchStatusView,
+  type JobResults,
+  type JobStatusView,
+  type LatencySummary,
+  type StatsView,
+  type QueueStatusView,
+  type DependencyState,
+  type HealthView,
+  type ErrorBody,
+} from './lib/views';

@@ -1,0 +1,97 @@
+import { BlurMetadata, DetectionMetadata } from './metadata';
+
+export const JOB_STATUSES = ['submitted', 'processing', 'completed', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** `202` body of `POST /upload`, and each entry of a batch's `jobs`. */
+export interface UploadAccepted {
+  job_id: string;
+  filename: string;
+  file_size: number;
+  status: 'submitted';
+  message: string;
+}
+
+export interface BatchAccepted {
+  batch_id: string;
+  accepted: number;
+  rejected: { filename: string; error: string }[];
+  jobs: UploadAccepted[];
+}
+
+export interface BatchStatusView {
+  batch_id: string;
+  created_at: number;
+  total: number;
+  counts: Record<JobStatus, number>;
+  job_ids: string[];
+}
+
+export interface JobResults {
+  original_image_path: string;
+  processed_image_path: string;
+  metadata_path: string;
+  /** Seconds the worker spent on the job (download to metadata written). */
+  processing_time: number;
+  blur_metadata: BlurMetadata;
+  detection_metadata: DetectionMetadata;
+}
+
+/** `GET /status/{job_id}`. Times are unix seconds. */
+export interface JobStatusView {
+  job_id: string;
+  status: JobStatus;
+  created_at: number;
+  updated_at: number;
+  attempts: number;
+  error?: string;
+  results?: JobResults;
+}
+
+export interface LatencySummary {
+  p50: number | null;
+  p95: number | null;
+  samples: number;
+}
+
+export interface StatsView {
+  submitted: number;
+  completed: number;
+  failed: number;
+  /** completed / (completed + failed); null before any job has ended. */
+  success_rate: number | null;
+  /** Jobs completed per second over the last 1, 5 and 15 minutes. */
+  throughput: { last_1m: number; last_5m: number; last_15m: number };
+  /** Seconds, over the most recent completed jobs. */
+  processing_time_seconds: LatencySummary;
+  end_to_end_latency_seconds: LatencySummary;
+}
+
+export interface QueueStatusView {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+  /** Seconds the oldest waiting job has waited; 0 when none waits. */
+  oldest_waiting_age_seconds: number;
+  workers: number;
+  max_queue_size: number;
+}
+
+export type DependencyState = 'up' | 'down';
+
+export interface HealthView {
+  status: 'ok' | 'unavailable';
+  dependencies: { redis: DependencyState; storage: DependencyState };
+  errors?: Record<string, string>;
+}
+
+/** Every error body the api returns. */
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
