@@ -1,0 +1,259 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { S3StorageDriver } from './s3-storage.driver';
+import { ObjectNotFoundError, StorageUnavailableError } from './storage-errors';
+
+// The SDK warns on every Node 20 process; the apps silence it through their config, the tests here.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+
+const BUCKET = 'imgpipe-test';
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** A real s3rver in a child process: its winston logger and koa app stay out of Jest's process. */
+async function startS3rver(
+  directory: string,
+): Promise<{ endpoint: string; process: ChildProcessWithoutNullStreams }> {
+  const child = spawn(process.execPath, [
+    // s3rver encrypts ListObjects continuation tokens with DES, which OpenSSL 3 only has in the legacy provider.
+    '--openssl-legacy-provider',
+    require.resolve('s3rver/bin/s3rver.js'),
+    ...['-d', directory, '-a', '127.0.0.1', '-p', '0', '--silent'],
+  ]);
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`s3rver did not start: ${output}`)),
+      15_000,
+    );
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      const match = /listening on [^:]+:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`s3rver exited with ${code}: ${output}`));
+    });
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, process: child };
+}
+
+async function stopProcess(
+  child: ChildProcessWithoutNullStreams,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** A port nothing listens on: bind an ephemeral port, then release it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+describe('S3StorageDriver against s3rver', () => {
+  let directory: string;
+  let s3rver: ChildProcessWithoutNullStreams;
+  let driver: S3StorageDriver;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'storage-s3rver-'));
+    const started = await startS3rver(directory);
+    s3rver = started.process;
+    const admin = new S3Client({
+      region: 'us-east-1',
+      endpoint: started.endpoint,
+      forcePathStyle: true,
+      credentials: CREDENTIALS,
+    });
+    await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    admin.destroy();
+    driver = new S3StorageDriver({
+      bucket: BUCKET,
+      region: 'us-east-1',
+      endpoint: started.endpoint,
+      forcePathStyle: true,
+      ...CREDENTIALS,
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await driver?.close();
+    if (s3rver) await stopProcess(s3rver);
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('round-trips a small Buffer with its content type', async () => {
+    const body = Buffer.from('{"objects":[]}');
+    await driver.put('metadata/job-1.json', body, {
+      contentType: 'application/json',
+      contentLength: body.length,
+    });
+
+    expect(await driver.getBuffer('metadata/job-1.json')).toEqual(body);
+    const { stream, contentType, contentLength } = await driver.getStream(
+      'metadata/job-1.json',
+    );
+    stream.resume();
+    expect(contentType).toBe('application/json');
+    expect(contentLength).toBe(body.length);
+  });
+
+  it('uploads a 12 MB stream in parts and reads it back byte-identical', async () => {
+    const data = randomBytes(12 * 1024 * 1024);
+    const chunks = Array.from({ length: data.length / 65_536 }, (_, i) =>
+      data.subarray(i * 65_536, (i + 1) * 65_536),
+    );
+    const send = jest.spyOn(S3Client.prototype, 'send');
+
+    await driver.put('original/job-2.jpg', Readable.from(chunks), {
+      contentType: 'image/jpeg',
+      contentLength: data.length,
+    });
+
+    const commands = send.mock.calls.map(
+      ([command]) => command.constructor.name,
+    );
+    expect(commands).toEqual([
+      'CreateMultipartUploadCommand',
+      'UploadPartCommand',
+      'UploadPartCommand',
+      'CompleteMultipartUploadCommand',
+    ]);
+    const { stream, contentType, contentLength } =
+      await driver.getStream('original/job-2.jpg');
+    const read: Buffer[] = [];
+    for await (const chunk of stream) read.push(chunk as Buffer);
+    expect(contentType).toBe('image/jpeg');
+    expect(contentLength).toBe(data.length);
+    expect(sha256(Buffer.concat(read))).toBe(sha256(data));
+    expect(sha256(await driver.getBuffer('original/job-2.jpg'))).toBe(
+      sha256(data),
+    );
+  }, 30_000);
+
+  it('rejects a stream shorter than its contentLength and stores nothing', async () => {
+    await expect(
+      driver.put('original/short.jpg', Readable.from([Buffer.alloc(100)]), {
+        contentType: 'image/jpeg',
+        contentLength: 101,
+      }),
+    ).rejects.toThrow('contentLength says 101');
+    expect(await driver.exists('original/short.jpg')).toBe(false);
+  });
+
+  it('throws ObjectNotFoundError with the key for a missing object', async () => {
+    await expect(
+      driver.getBuffer('processed/missing.jpg'),
+    ).rejects.toMatchObject({
+      name: 'ObjectNotFoundError',
+      key: 'processed/missing.jpg',
+    });
+    await expect(
+      driver.getStream('processed/missing.jpg'),
+    ).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it('answers exists and deletes', async () => {
+    await driver.put('processed/job-3.png', Buffer.from('png'), {
+      contentType: 'image/png',
+    });
+    expect(await driver.exists('processed/job-3.png')).toBe(true);
+    expect(await driver.exists('processed/job-4.png')).toBe(false);
+
+    await driver.delete('processed/job-3.png');
+    expect(await driver.exists('processed/job-3.png')).toBe(false);
+    await expect(
+      driver.getBuffer('processed/job-3.png'),
+    ).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(driver.delete('processed/job-3.png')).resolves.toBeUndefined();
+  });
+
+  it('reports locations as s3://bucket/key', () => {
+    expect(driver.location('original/job-5.webp')).toBe(
+      `s3://${BUCKET}/original/job-5.webp`,
+    );
+  });
+
+  it('ping resolves when the bucket answers', async () => {
+    await expect(driver.ping()).resolves.toBeUndefined();
+  });
+
+  it('ping on a closed port fails fast with StorageUnavailableError', async () => {
+    const dead = new S3StorageDriver({
+      bucket: BUCKET,
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${await closedPort()}`,
+      forcePathStyle: true,
+      ...CREDENTIALS,
+    });
+    const started = Date.now();
+    try {
+      const error = await dead.ping().catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await dead.close();
+    }
+  });
+
+  it('a server that accepts connections but never answers fails with StorageUnavailableError', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) =>
+      silent.listen(0, '127.0.0.1', resolve),
+    );
+    const { port } = silent.address() as { port: number };
+    const stuck = new S3StorageDriver({
+      bucket: BUCKET,
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      requestTimeoutMs: 300,
+      ...CREDENTIALS,
+    });
+    const started = Date.now();
+    try {
+      const error = await stuck.ping().catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await stuck.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('refuses a part size below the S3 minimum', () => {
+    expect(
+      () =>
+        new S3StorageDriver({
+          bucket: BUCKET,
+          region: 'us-east-1',
+          partSizeBytes: 1024,
+        }),
+    ).toThrow('at least');
+  });
+});
