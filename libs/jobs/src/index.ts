@@ -1,0 +1,11 @@
+export { JobsModule } from './lib/jobs.module';
+export { ImageQueue } from './lib/image-queue.service';
+export { ImageJobConsumer, PermanentJobError, type ImageJobHandler, type JobContext, type JobObserver } from './lib/image-job.consumer';
+export { JobStatusStore, type NewJobRecord } from './lib/job-status.store';
+export { JobStatsStore } from './lib/job-stats.store';
+export { BatchStore } from './lib/batch.store';
+export { REDIS_CLIENT, RedisUnavailableError, createStatusRedis, withRedisTimeout } from './lib/redis';
+export { HealthService } from './lib/health.service';
+export { bullQueueOptions } from './lib/queue-options';
+export { redisKeys } from './lib/keys';
+export { percentile, summarize } from './lib/percentiles';

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { BatchStatusView, JOB_STATUSES, JobStatus } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { REDIS_CLIENT, withRedisTimeout } from './redis';
+import { RedisKeys, redisKeys } from './keys';
+import { JobStatusStore } from './job-status.store';
+
+const REDIS_TIMEOUT_MS = 2000;
+
+/** A batch is the list of job ids one `POST /batch-upload` accepted; its counts are read live from the jobs. */
+@Injectable()
+export class BatchStore {
+  private readonly keys: RedisKeys;
+  private readonly retentionS: number;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(PIPELINE_CONFIG) config: PipelineConfig,
+    private readonly jobs: JobStatusStore,
+  ) {
+    this.keys = redisKeys(config.keyPrefix);
+    // A batch outlives its last job by the same retention, measured from its creation plus a day of processing.
+    this.retentionS = config.jobRetentionHours * 3600 + 24 * 3600;
+  }
+
+  async create(batchId: string, jobIds: string[], createdAt: number): Promise<void> {
+    const key = this.keys.batch(batchId);
+    const tx = this.redis.multi().hset(key, { created_at: createdAt, job_ids: JSON.stringify(jobIds) }).expire(key, this.retentionS);
+    await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'write batch');
+  }
+
+  async get(batchId: string): Promise<BatchStatusView | null> {
+    const hash = await withRedisTimeout(this.redis.hgetall(this.keys.batch(batchId)), REDIS_TIMEOUT_MS, 'read batch');
+    if (!hash['job_ids']) return null;
+    const jobIds = JSON.parse(hash['job_ids']) as string[];
+    const statuses = await this.jobs.statuses(jobIds);
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const status of statuses.values()) counts[status] += 1;
+    return {
+      batch_id: batchId,
+      created_at: Math.round(Number(hash['created_at']) / 10) / 100,
+      total: jobIds.length,
+      counts,
+      job_ids: jobIds,
+    };
+  }
+}

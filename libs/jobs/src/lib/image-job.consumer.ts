@@ -1,0 +1,105 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Job } from 'bull';
+import { JobName, JobResults, ProcessImagePayload, validateProcessImagePayload } from '@imgpipe/contracts';
+import { ImageQueue } from './image-queue.service';
+import { JobStatusStore } from './job-status.store';
+import { JobStatsStore } from './job-stats.store';
+
+/** A failure that another attempt cannot fix (a corrupt image, an invalid payload): no retry. */
+export class PermanentJobError extends Error {
+  constructor(message: string, readonly code = 'permanent_failure') {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+export interface JobContext {
+  attempt: number;
+}
+
+export type ImageJobHandler = (payload: ProcessImagePayload, context: JobContext) => Promise<JobResults>;
+
+/** Told of every job's end, for metrics and logs. */
+export interface JobObserver {
+  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void;
+  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void;
+}
+
+/**
+ * Consumer wiring: runs a handler for each image job and keeps the job's status record true
+ * through retries, permanent failures and stalls. The handler only does the image work.
+ */
+@Injectable()
+export class ImageJobConsumer {
+  private readonly logger = new Logger(ImageJobConsumer.name);
+  private started = false;
+
+  constructor(
+    private readonly imageQueue: ImageQueue,
+    private readonly statuses: JobStatusStore,
+    private readonly stats: JobStatsStore,
+  ) {}
+
+  start(concurrency: number, handler: ImageJobHandler, observer?: JobObserver): void {
+    if (this.started) throw new Error('consumer already started');
+    this.started = true;
+    const queue = this.imageQueue.queue;
+    // A job that stalls more often than Bull allows is failed by Bull without reaching the handler.
+    queue.on('failed', (job: Job<ProcessImagePayload>, err: Error) => {
+      if (/stalled/i.test(err?.message ?? '') && job?.data?.job_id) {
+        void this.finish(job.data, job.attemptsMade, err, true, observer);
+      }
+    });
+    void queue.process(JobName.ProcessImage, concurrency, (job: Job<ProcessImagePayload>) => this.run(job, handler, observer));
+  }
+
+  /** Stops taking new jobs and resolves once the jobs in flight have finished. */
+  async drain(): Promise<void> {
+    if (!this.started) return;
+    await this.imageQueue.queue.pause(true, false);
+  }
+
+  private async run(job: Job<ProcessImagePayload>, handler: ImageJobHandler, observer?: JobObserver): Promise<{ processing_time: number }> {
+    const attempt = job.attemptsMade + 1;
+    let payload: ProcessImagePayload;
+    try {
+      payload = validateProcessImagePayload(job.data);
+    } catch (err) {
+      await job.discard();
+      observer?.failed(null, err as Error, true);
+      throw err;
+    }
+    await this.statuses.markProcessing(payload.job_id, attempt);
+    const startedAt = Date.now();
+    try {
+      const results = await handler(payload, { attempt });
+      const processingMs = Date.now() - startedAt;
+      const endToEndMs = Date.now() - payload.submitted_at;
+      await this.statuses.markCompleted(payload.job_id, attempt, results);
+      await this.stats.recordCompleted(payload.job_id, processingMs, endToEndMs);
+      observer?.completed(payload, processingMs, endToEndMs);
+      return { processing_time: results.processing_time };
+    } catch (err) {
+      const permanent = err instanceof PermanentJobError;
+      if (permanent) await job.discard();
+      const final = permanent || attempt >= (job.opts.attempts ?? 1);
+      await this.finish(payload, attempt, err as Error, final, observer);
+      throw err;
+    }
+  }
+
+  private async finish(payload: ProcessImagePayload, attempt: number, error: Error, final: boolean, observer?: JobObserver): Promise<void> {
+    const reason = error.message || String(error);
+    try {
+      if (final) {
+        await this.statuses.markFailed(payload.job_id, attempt, reason);
+        await this.stats.recordFailed();
+      } else {
+        await this.statuses.markRetrying(payload.job_id, attempt, reason);
+      }
+    } catch (statusErr) {
+      this.logger.error(`could not record the failure of job ${payload.job_id}: ${(statusErr as Error).message}`);
+    }
+    observer?.failed(payload, error, final);
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bull';
+import { Queue } from 'bull';
+import { JobName, ProcessImagePayload, QUEUE_NAME, QueueStatusView, validateProcessImagePayload } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { RedisUnavailableError, withRedisTimeout } from './redis';
+
+const REDIS_TIMEOUT_MS = 2000;
+
+/** The producer side of the queue, and what it knows of its own depth. */
+@Injectable()
+export class ImageQueue {
+  constructor(
+    @InjectQueue(QUEUE_NAME) readonly queue: Queue<ProcessImagePayload>,
+    @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
+  ) {}
+
+  /** Bull's client queues commands while disconnected; refuse up front instead of hanging the request. */
+  assertConnected(): void {
+    const state = this.queue.client.status;
+    if (state !== 'ready') throw new RedisUnavailableError(`connection is ${state}`);
+  }
+
+  async waitingCount(): Promise<number> {
+    this.assertConnected();
+    return withRedisTimeout(this.queue.getWaitingCount(), REDIS_TIMEOUT_MS, 'count waiting jobs');
+  }
+
+  /** Enqueues one image job; the job id is the upload's job_id, so a retried add cannot create a twin. */
+  async enqueue(payload: ProcessImagePayload): Promise<void> {
+    validateProcessImagePayload(payload);
+    this.assertConnected();
+    await withRedisTimeout(
+      this.queue.add(JobName.ProcessImage, payload, { jobId: payload.job_id }),
+      REDIS_TIMEOUT_MS,
+      'enqueue job',
+    );
+  }
+
+  async status(now = Date.now()): Promise<QueueStatusView> {
+    this.assertConnected();
+    const [counts, oldestId, workers] = await withRedisTimeout(
+      Promise.all([this.queue.getJobCounts(), this.queue.client.lindex(this.queue.toKey('wait'), -1), this.queue.getWorkers()]),
+      REDIS_TIMEOUT_MS,
+      'read queue status',
+    );
+    let oldestAge = 0;
+    if (oldestId) {
+      const timestamp = await withRedisTimeout(
+        this.queue.client.hget(this.queue.toKey(oldestId), 'timestamp'),
+        REDIS_TIMEOUT_MS,
+        'read oldest job',
+      );
+      if (timestamp) oldestAge = Math.max(0, Math.round((now - Number(timestamp)) / 100) / 10);
+    }
+    return {
+      queue: QUEUE_NAME,
+      waiting: counts.waiting,
+      active: counts.active,
+      delayed: counts.delayed,
+      failed: counts.failed,
+      completed: counts.completed,
+      oldest_waiting_age_seconds: oldestAge,
+      workers: (workers ?? []).length,
+      max_queue_size: this.config.maxQueueSize,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { StatsView } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { REDIS_CLIENT, withRedisTimeout } from './redis';
+import { RedisKeys, redisKeys } from './keys';
+import { summarize } from './percentiles';
+
+const REDIS_TIMEOUT_MS = 2000;
+const WINDOW_15M_MS = 15 * 60 * 1000;
+/** Latency percentiles are taken over this many most recent jobs. */
+const LATENCY_SAMPLES = 1000;
+
+/**
+ * Totals, recent throughput and latency samples, kept in Redis so every replica of the api
+ * reports the same figures whichever worker did the work.
+ */
+@Injectable()
+export class JobStatsStore {
+  private readonly keys: RedisKeys;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(PIPELINE_CONFIG) config: PipelineConfig,
+  ) {
+    this.keys = redisKeys(config.keyPrefix);
+  }
+
+  async recordSubmitted(count = 1): Promise<void> {
+    await withRedisTimeout(this.redis.incrby(this.keys.counter('submitted'), count), REDIS_TIMEOUT_MS, 'count submission');
+  }
+
+  async recordCompleted(jobId: string, processingMs: number, endToEndMs: number, now = Date.now()): Promise<void> {
+    const k = this.keys;
+    const tx = this.redis
+      .multi()
+      .incr(k.counter('completed'))
+      .zadd(k.completions, now, jobId)
+      .zremrangebyscore(k.completions, 0, now - WINDOW_15M_MS)
+      .lpush(k.processingMs, Math.round(processingMs))
+      .ltrim(k.processingMs, 0, LATENCY_SAMPLES - 1)
+      .lpush(k.endToEndMs, Math.round(endToEndMs))
+      .ltrim(k.endToEndMs, 0, LATENCY_SAMPLES - 1);
+    await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'record completion');
+  }
+
+  async recordFailed(): Promise<void> {
+    await withRedisTimeout(this.redis.incr(this.keys.counter('failed')), REDIS_TIMEOUT_MS, 'record failure');
+  }
+
+  async read(now = Date.now()): Promise<StatsView> {
+    const k = this.keys;
+    const replies = await withRedisTimeout(
+      this.redis
+        .multi()
+        .mget(k.counter('submitted'), k.counter('completed'), k.counter('failed'))
+        .zcount(k.completions, now - 60_000, '+inf')
+        .zcount(k.completions, now - 5 * 60_000, '+inf')
+        .zcount(k.completions, now - WINDOW_15M_MS, '+inf')
+        .lrange(k.processingMs, 0, -1)
+        .lrange(k.endToEndMs, 0, -1)
+        .exec(),
+      REDIS_TIMEOUT_MS,
+      'read statistics',
+    );
+    const value = (i: number) => {
+      const [err, result] = replies?.[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      return result;
+    };
+    const [submitted, completed, failed] = (value(0) as (string | null)[]).map((v) => Number(v ?? 0));
+    const ended = completed + failed;
+    const perSecond = (count: unknown, windowS: number) => Math.round((Number(count) / windowS) * 1000) / 1000;
+    return {
+      submitted,
+      completed,
+      failed,
+      success_rate: ended === 0 ? null : Math.round((completed / ended) * 10000) / 10000,
+      throughput: {
+        last_1m: perSecond(value(1), 60),
+        last_5m: perSecond(value(2), 300),
+        last_15m: perSecond(value(3), 900),
+      },
+      processing_time_seconds: summarize((value(4) as string[]).map(Number)),
+      end_to_end_latency_seconds: summarize((value(5) as string[]).map(Number)),
+    };
+  }
+}

@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { ImageFormat, JobResults, JobStatus, JobStatusView } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { REDIS_CLIENT, withRedisTimeout } from './redis';
+import { RedisKeys, redisKeys } from './keys';
+
+/** How long a job that never ends keeps its record: a safety net against orphaned keys. */
+const PENDING_TTL_S = 7 * 24 * 3600;
+const REDIS_TIMEOUT_MS = 2000;
+
+export interface NewJobRecord {
+  job_id: string;
+  filename: string;
+  file_size: number;
+  batch_id?: string;
+  format: ImageFormat;
+  /** Unix milliseconds. */
+  created_at: number;
+}
+
+/**
+ * Job status lives in Redis, not in process memory, so any api replica answers for any job,
+ * and it stays readable for JOB_RETENTION_HOURS after the job ends.
+ */
+@Injectable()
+export class JobStatusStore {
+  private readonly keys: RedisKeys;
+  private readonly retentionS: number;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(PIPELINE_CONFIG) config: PipelineConfig,
+  ) {
+    this.keys = redisKeys(config.keyPrefix);
+    this.retentionS = config.jobRetentionHours * 3600;
+  }
+
+  async create(record: NewJobRecord): Promise<void> {
+    const fields: Record<string, string | number> = {
+      job_id: record.job_id,
+      status: 'submitted',
+      filename: record.filename,
+      file_size: record.file_size,
+      created_at: record.created_at,
+      updated_at: record.created_at,
+      attempts: 0,
+      format: record.format,
+    };
+    if (record.batch_id) fields['batch_id'] = record.batch_id;
+    await this.write(record.job_id, fields, PENDING_TTL_S);
+  }
+
+  markProcessing(jobId: string, attempts: number): Promise<void> {
+    return this.write(jobId, { status: 'processing', attempts, updated_at: Date.now() }, PENDING_TTL_S);
+  }
+
+  /** An attempt failed and Bull will try again: the job is queued, with the last error kept. */
+  markRetrying(jobId: string, attempts: number, error: string): Promise<void> {
+    return this.write(jobId, { status: 'submitted', attempts, error, updated_at: Date.now() }, PENDING_TTL_S);
+  }
+
+  markCompleted(jobId: string, attempts: number, results: JobResults): Promise<void> {
+    return this.write(
+      jobId,
+      { status: 'completed', attempts, results: JSON.stringify(results), updated_at: Date.now() },
+      this.retentionS,
+      ['error'],
+    );
+  }
+
+  markFailed(jobId: string, attempts: number, error: string): Promise<void> {
+    return this.write(jobId, { status: 'failed', attempts, error, updated_at: Date.now() }, this.retentionS);
+  }
+
+  async get(jobId: string): Promise<JobStatusView | null> {
+    const hash = await withRedisTimeout(this.redis.hgetall(this.keys.job(jobId)), REDIS_TIMEOUT_MS, 'read job status');
+    return hash['status'] ? toView(hash) : null;
+  }
+
+  /** The stored format of a job's images, which names its objects; null for an unknown job. */
+  async format(jobId: string): Promise<ImageFormat | null> {
+    const format = await withRedisTimeout(this.redis.hget(this.keys.job(jobId), 'format'), REDIS_TIMEOUT_MS, 'read job format');
+    return (format as ImageFormat | null) ?? null;
+  }
+
+  /** Forgets a job that was never enqueued (the upload was refused after its record was written). */
+  async discard(jobId: string): Promise<void> {
+    await withRedisTimeout(this.redis.del(this.keys.job(jobId)), REDIS_TIMEOUT_MS, 'discard job status');
+  }
+
+  /** Statuses of many jobs in one round trip; unknown (expired) ids are left out. */
+  async statuses(jobIds: string[]): Promise<Map<string, JobStatus>> {
+    const pipeline = this.redis.pipeline();
+    for (const id of jobIds) pipeline.hget(this.keys.job(id), 'status');
+    const replies = (await withRedisTimeout(pipeline.exec(), REDIS_TIMEOUT_MS, 'read job statuses')) ?? [];
+    const out = new Map<string, JobStatus>();
+    replies.forEach(([err, status], i) => {
+      if (!err && typeof status === 'string') out.set(jobIds[i], status as JobStatus);
+    });
+    return out;
+  }
+
+  private async write(jobId: string, fields: Record<string, string | number>, ttlS: number, remove: string[] = []): Promise<void> {
+    const key = this.keys.job(jobId);
+    const tx = this.redis.multi().hset(key, fields);
+    if (remove.length > 0) tx.hdel(key, ...remove);
+    tx.expire(key, ttlS);
+    await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'write job status');
+  }
+}
+
+function toView(hash: Record<string, string>): JobStatusView {
+  const view: JobStatusView = {
+    job_id: hash['job_id'],
+    status: hash['status'] as JobStatus,
+    created_at: toUnixSeconds(hash['created_at']),
+    updated_at: toUnixSeconds(hash['updated_at']),
+    attempts: Number(hash['attempts'] ?? 0),
+  };
+  if (hash['error']) view.error = hash['error'];
+  if (hash['results']) view.results = JSON.parse(hash['results']) as JobResults;
+  return view;
+}
+
+function toUnixSeconds(ms: string | undefined): number {
+  return Math.round(Number(ms ?? 0) / 10) / 100;
+}

@@ -1,0 +1,49 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { BullModule } from '@nestjs/bull';
+import Redis from 'ioredis';
+import { QUEUE_NAME } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { REDIS_CLIENT, createStatusRedis } from './redis';
+import { JobStatusStore } from './job-status.store';
+import { JobStatsStore } from './job-stats.store';
+import { BatchStore } from './batch.store';
+import { ImageQueue } from './image-queue.service';
+import { ImageJobConsumer } from './image-job.consumer';
+import { bullQueueOptions } from './queue-options';
+import { HealthService } from './health.service';
+
+const services = [JobStatusStore, JobStatsStore, BatchStore, ImageQueue, ImageJobConsumer, HealthService];
+
+/** The image-processing queue, its status records and statistics, for the api and the worker alike. */
+@Global()
+@Module({})
+export class JobsModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [PIPELINE_CONFIG],
+          useFactory: (config: PipelineConfig) => bullQueueOptions(config),
+        }),
+        BullModule.registerQueue({ name: QUEUE_NAME }),
+      ],
+      providers: [
+        {
+          provide: REDIS_CLIENT,
+          inject: [PIPELINE_CONFIG],
+          useFactory: (config: PipelineConfig) => createStatusRedis(config.redisUrl),
+        },
+        ...services,
+      ],
+      exports: [BullModule, REDIS_CLIENT, ...services],
+    };
+  }
+
+  /** Last, after the queue has drained: in-flight jobs still write their status. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

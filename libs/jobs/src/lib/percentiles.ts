@@ -1,0 +1,15 @@
+import { LatencySummary } from '@imgpipe/contracts';
+
+/** Nearest-rank percentile of `values` (need not be sorted); null for no values. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** p50 and p95 in seconds of millisecond samples, rounded to milliseconds. */
+export function summarize(samplesMs: readonly number[]): LatencySummary {
+  const toS = (ms: number | null) => (ms === null ? null : Math.round(ms) / 1000);
+  return { p50: toS(percentile(samplesMs, 50)), p95: toS(percentile(samplesMs, 95)), samples: samplesMs.length };
+}
