@@ -1,0 +1,17 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { HealthView } from '@imgpipe/contracts';
+import { HealthService } from '@imgpipe/jobs';
+
+@Controller()
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  /** 200 when Redis and storage answer, else 503 naming what is down. */
+  @Get('health')
+  async check(@Res({ passthrough: true }) res: Response): Promise<HealthView> {
+    const view = await this.health.check();
+    res.status(view.status === 'ok' ? 200 : 503);
+    return view;
+  }
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { IMAGE_CONTENT_TYPES, JobMetadata, JobResults, ProcessImagePayload, storageKeys } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { ImageJobConsumer, JobObserver, PermanentJobError } from '@imgpipe/jobs';
+import { ImagePipeline, InvalidImageError, PIPELINE_VERSION } from '@imgpipe/inference';
+import { PipelineMetrics, Stage } from '@imgpipe/metrics';
+import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
+import { PIPELINE } from './pipeline.provider';
+
+/** Downloads the original, runs the pipeline, writes processed image and metadata, reports the results. */
+@Injectable()
+export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestroy, JobObserver {
+  private readonly logger = new Logger(ImageJobProcessor.name);
+
+  constructor(
+    private readonly consumer: ImageJobConsumer,
+    @Inject(PIPELINE) private readonly pipeline: ImagePipeline,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
+    private readonly metrics: PipelineMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.consumer.start(this.config.workerConcurrency, (payload) => this.process(payload), this);
+  }
+
+  /** First shutdown hook: in-flight jobs finish while Redis and storage are still open. */
+  async onModuleDestroy(): Promise<void> {
+    this.logger.log({ message: 'draining: no new jobs, waiting for jobs in flight' });
+    await this.consumer.drain();
+    this.logger.log({ message: 'drained' });
+  }
+
+  async process(payload: ProcessImagePayload): Promise<JobResults> {
+    const startedAt = Date.now();
+    const { job_id: jobId, format } = payload;
+    this.logger.log({ message: 'job started', job_id: jobId });
+
+    const original = await this.metrics.time('store', () => this.storage.getBuffer(payload.original_key)).catch((err) => {
+      if (err instanceof ObjectNotFoundError) throw new PermanentJobError(`original image ${payload.original_key} is missing from storage`, 'original_missing');
+      throw err;
+    });
+    const output = await this.pipeline.process(original, format).catch((err) => {
+      if (err instanceof InvalidImageError) throw new PermanentJobError(err.message, 'invalid_image');
+      throw err;
+    });
+    for (const [stage, ms] of Object.entries(output.timings_ms)) {
+      this.metrics.stageDuration.observe({ stage: stage as Stage }, ms / 1000);
+    }
+
+    const processedKey = storageKeys.processed(jobId, format);
+    const metadataKey = storageKeys.metadata(jobId);
+    const storeStart = Date.now();
+    await this.storage.put(processedKey, output.processed, { contentType: IMAGE_CONTENT_TYPES[format] });
+    const metadata: JobMetadata = {
+      job_id: jobId,
+      filename: payload.filename,
+      image: {
+        width: output.width,
+        height: output.height,
+        format,
+        orientation: output.orientation,
+        sha256_original: sha256(original),
+        sha256_processed: sha256(output.processed),
+        bytes_original: original.length,
+        bytes_processed: output.processed.length,
+      },
+      blur_metadata: output.blur_metadata,
+      detection_metadata: output.detection_metadata,
+      timings_ms: output.timings_ms,
+      pipeline: { version: PIPELINE_VERSION, worker_id: this.config.workerId },
+      submitted_at: new Date(payload.submitted_at).toISOString(),
+      completed_at: new Date().toISOString(),
+    };
+    await this.storage.put(metadataKey, Buffer.from(JSON.stringify(metadata, null, 2)), { contentType: 'application/json' });
+    this.metrics.stageDuration.observe({ stage: 'store' }, (Date.now() - storeStart) / 1000);
+
+    const processingTime = (Date.now() - startedAt) / 1000;
+    this.metrics.stageDuration.observe({ stage: 'total' }, processingTime);
+    return {
+      original_image_path: this.storage.location(payload.original_key),
+      processed_image_path: this.storage.location(processedKey),
+      metadata_path: this.storage.location(metadataKey),
+      processing_time: processingTime,
+      blur_metadata: output.blur_metadata,
+      detection_metadata: output.detection_metadata,
+    };
+  }
+
+  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void {
+    this.metrics.jobsFinished.inc({ status: 'completed' });
+    this.metrics.endToEndLatency.observe(endToEndMs / 1000);
+    this.logger.log({ message: 'job completed', job_id: payload.job_id, processing_ms: processingMs, end_to_end_ms: endToEndMs });
+  }
+
+  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void {
+    const reason = error instanceof PermanentJobError ? error.code : 'transient_error';
+    this.metrics.jobFailures.inc({ reason });
+    if (final) this.metrics.jobsFinished.inc({ status: 'failed' });
+    this.logger.warn({
+      message: final ? 'job failed' : 'job attempt failed, will retry',
+      job_id: payload?.job_id,
+      reason,
+      error: error.message,
+    });
+  }
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

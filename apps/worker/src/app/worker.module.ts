@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PipelineConfig, PipelineConfigModule } from '@imgpipe/config';
+import { JobsModule } from '@imgpipe/jobs';
+import { MetricsModule } from '@imgpipe/metrics';
+import { StorageModule } from '@imgpipe/storage';
+import { HealthController } from './health.controller';
+import { ImageJobProcessor } from './image-job.processor';
+import { PIPELINE, createPipeline } from './pipeline.provider';
+
+/** The worker: consumes the queue, runs the pipeline, writes results; serves /health and /metrics. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: PipelineConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        PipelineConfigModule.forRoot(config),
+        StorageModule.forRoot(config.storage),
+        JobsModule.forRoot(),
+        MetricsModule.forRoot('worker'),
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: PIPELINE, useFactory: () => createPipeline(config) }, ImageJobProcessor],
+    };
+  }
+}
