@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
+import { memoryStorage } from 'multer';
+import { PipelineConfig, PipelineConfigModule } from '@imgpipe/config';
+import { JobsModule } from '@imgpipe/jobs';
+import { MetricsModule } from '@imgpipe/metrics';
+import { StorageModule } from '@imgpipe/storage';
+import { ErrorFilter } from './errors/error.filter';
+import { JobsController } from './jobs.controller';
+import { SystemController } from './system.controller';
+import { UploadController } from './upload.controller';
+import { UploadService } from './upload.service';
+
+/** The api: validates uploads, stores originals, enqueues, answers status. No image decoding, no models. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: PipelineConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        PipelineConfigModule.forRoot(config),
+        StorageModule.forRoot(config.storage),
+        JobsModule.forRoot(),
+        MetricsModule.forRoot('api'),
+        MulterModule.register({
+          storage: memoryStorage(),
+          // Multer stops reading a file at fileSize and answers 413; files caps a batch.
+          limits: { fileSize: config.maxUploadBytes, files: config.maxBatchFiles, fields: 20, parts: config.maxBatchFiles + 20 },
+        }),
+      ],
+      controllers: [UploadController, JobsController, SystemController],
+      providers: [UploadService, { provide: APP_FILTER, useClass: ErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,178 @@
+import { ApiProperty, ApiPropertyOptional, ApiExtraModels } from '@nestjs/swagger';
+import type {
+  BatchAccepted,
+  BatchStatusView,
+  BlurMetadata,
+  BlurRegion,
+  DetectedObject,
+  DetectionMetadata,
+  ErrorBody,
+  HealthView,
+  JobResults,
+  JobStatus,
+  JobStatusView,
+  LatencySummary,
+  ModelInfo,
+  QueueStatusView,
+  StatsView,
+  UploadAccepted,
+} from '@imgpipe/contracts';
+import { JOB_STATUSES } from '@imgpipe/contracts';
+
+// Response schemas for the OpenAPI document. Each class implements its contract type, so the
+// compiler keeps the document and the wire format in step.
+
+const BOX = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4, description: '[x1, y1, x2, y2] in pixels of the upright original' } as const;
+
+export class ErrorDto implements ErrorBody {
+  @ApiProperty({ example: 400 }) statusCode!: number;
+  @ApiProperty({ example: 'invalid_job_id', description: 'Stable machine-readable error code' }) code!: string;
+  @ApiProperty({ example: 'job_id must be a UUID' }) message!: string;
+  @ApiPropertyOptional({ description: 'Extra facts about the error', type: 'object', additionalProperties: true }) details?: unknown;
+}
+
+export class UploadAcceptedDto implements UploadAccepted {
+  @ApiProperty({ format: 'uuid' }) job_id!: string;
+  @ApiProperty({ example: 'street.jpg', description: 'The client filename, sanitised' }) filename!: string;
+  @ApiProperty({ example: 184233, description: 'Bytes received' }) file_size!: number;
+  @ApiProperty({ enum: ['submitted'] }) status!: 'submitted';
+  @ApiProperty({ example: 'Image accepted for processing' }) message!: string;
+}
+
+export class RejectedFileDto {
+  @ApiProperty() filename!: string;
+  @ApiProperty({ example: 'unsupported_media_type: not a JPEG, PNG or WebP image' }) error!: string;
+}
+
+export class BatchAcceptedDto implements BatchAccepted {
+  @ApiProperty({ format: 'uuid' }) batch_id!: string;
+  @ApiProperty({ example: 19 }) accepted!: number;
+  @ApiProperty({ type: [RejectedFileDto] }) rejected!: RejectedFileDto[];
+  @ApiProperty({ type: [UploadAcceptedDto] }) jobs!: UploadAcceptedDto[];
+}
+
+export class StatusCountsDto implements Record<JobStatus, number> {
+  @ApiProperty() submitted!: number;
+  @ApiProperty() processing!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty() failed!: number;
+}
+
+export class BatchStatusDto implements BatchStatusView {
+  @ApiProperty({ format: 'uuid' }) batch_id!: string;
+  @ApiProperty({ description: 'Unix seconds' }) created_at!: number;
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: StatusCountsDto }) counts!: StatusCountsDto;
+  @ApiProperty({ type: [String], format: 'uuid' }) job_ids!: string[];
+}
+
+export class ModelInfoDto implements ModelInfo {
+  @ApiProperty() name!: string;
+  @ApiProperty() version!: string;
+  @ApiProperty() sha256!: string;
+}
+
+export class BlurRegionDto implements BlurRegion {
+  @ApiProperty({ enum: ['face', 'plate'] }) kind!: 'face' | 'plate';
+  @ApiProperty(BOX) box!: [number, number, number, number];
+  @ApiProperty() score!: number;
+  @ApiProperty({ description: 'Detector or rule that produced the region' }) source!: string;
+}
+
+export class VerificationDto {
+  @ApiProperty() rechecked!: boolean;
+  @ApiProperty({ description: 'Faces found again after blurring (and blurred again)' }) residual!: number;
+}
+
+const TIMINGS = { type: 'object', additionalProperties: { type: 'number' }, description: 'Milliseconds per stage' } as const;
+
+export class BlurMetadataDto implements BlurMetadata {
+  @ApiProperty({ enum: ['applied', 'not_run'] }) state!: 'applied' | 'not_run';
+  @ApiPropertyOptional() note?: string;
+  @ApiProperty({ type: [BlurRegionDto] }) regions!: BlurRegionDto[];
+  @ApiProperty({ type: String, nullable: true, example: 'gaussian' }) method!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) policy!: Record<string, unknown> | null;
+  @ApiProperty({ type: VerificationDto }) verification!: VerificationDto;
+  @ApiProperty({ type: [ModelInfoDto] }) models!: ModelInfoDto[];
+  @ApiProperty(TIMINGS) timings_ms!: Record<string, number>;
+}
+
+export class DetectedObjectDto implements DetectedObject {
+  @ApiProperty({ example: 'car', description: 'COCO label' }) label!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty(BOX) box!: [number, number, number, number];
+}
+
+export class DetectionMetadataDto implements DetectionMetadata {
+  @ApiProperty({ enum: ['applied', 'not_run'] }) state!: 'applied' | 'not_run';
+  @ApiPropertyOptional() note?: string;
+  @ApiProperty({ type: [DetectedObjectDto] }) objects!: DetectedObjectDto[];
+  @ApiProperty({ type: ModelInfoDto, nullable: true }) model!: ModelInfoDto | null;
+  @ApiProperty(TIMINGS) timings_ms!: Record<string, number>;
+}
+
+export class JobResultsDto implements JobResults {
+  @ApiProperty({ example: 's3://bucket/original/0b7c….jpg' }) original_image_path!: string;
+  @ApiProperty({ example: 's3://bucket/processed/0b7c….jpg' }) processed_image_path!: string;
+  @ApiProperty({ example: 's3://bucket/metadata/0b7c….json' }) metadata_path!: string;
+  @ApiProperty({ description: 'Seconds the worker spent on the job' }) processing_time!: number;
+  @ApiProperty({ type: BlurMetadataDto }) blur_metadata!: BlurMetadataDto;
+  @ApiProperty({ type: DetectionMetadataDto }) detection_metadata!: DetectionMetadataDto;
+}
+
+@ApiExtraModels(JobResultsDto)
+export class JobStatusDto implements JobStatusView {
+  @ApiProperty({ format: 'uuid' }) job_id!: string;
+  @ApiProperty({ enum: JOB_STATUSES }) status!: JobStatus;
+  @ApiProperty({ description: 'Unix seconds' }) created_at!: number;
+  @ApiProperty({ description: 'Unix seconds' }) updated_at!: number;
+  @ApiProperty({ description: 'Processing attempts started so far' }) attempts!: number;
+  @ApiPropertyOptional({ description: 'Why the job failed, or why the last attempt failed while a retry is pending' }) error?: string;
+  @ApiPropertyOptional({ type: JobResultsDto, description: 'Present once the job is completed' }) results?: JobResultsDto;
+}
+
+export class LatencySummaryDto implements LatencySummary {
+  @ApiProperty({ type: Number, nullable: true, description: 'Seconds' }) p50!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Seconds' }) p95!: number | null;
+  @ApiProperty({ description: 'Jobs the percentiles are taken over (the most recent, at most 1000)' }) samples!: number;
+}
+
+export class ThroughputDto {
+  @ApiProperty({ description: 'Jobs completed per second over the last minute' }) last_1m!: number;
+  @ApiProperty({ description: 'Jobs completed per second over the last 5 minutes' }) last_5m!: number;
+  @ApiProperty({ description: 'Jobs completed per second over the last 15 minutes' }) last_15m!: number;
+}
+
+export class StatsDto implements StatsView {
+  @ApiProperty() submitted!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'completed / (completed + failed)' }) success_rate!: number | null;
+  @ApiProperty({ type: ThroughputDto }) throughput!: ThroughputDto;
+  @ApiProperty({ type: LatencySummaryDto }) processing_time_seconds!: LatencySummaryDto;
+  @ApiProperty({ type: LatencySummaryDto }) end_to_end_latency_seconds!: LatencySummaryDto;
+}
+
+export class QueueStatusDto implements QueueStatusView {
+  @ApiProperty({ example: 'image-processing' }) queue!: string;
+  @ApiProperty() waiting!: number;
+  @ApiProperty() active!: number;
+  @ApiProperty() delayed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty({ description: 'Seconds the oldest waiting job has waited' }) oldest_waiting_age_seconds!: number;
+  @ApiProperty({ description: 'Worker processes connected to the queue' }) workers!: number;
+  @ApiProperty({ description: 'Uploads are refused with 429 at this many waiting jobs' }) max_queue_size!: number;
+}
+
+export class DependenciesDto {
+  @ApiProperty({ enum: ['up', 'down'] }) redis!: 'up' | 'down';
+  @ApiProperty({ enum: ['up', 'down'] }) storage!: 'up' | 'down';
+}
+
+export class HealthDto implements HealthView {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
+  @ApiProperty({ type: DependenciesDto }) dependencies!: DependenciesDto;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Why each dependency is down' })
+  errors?: Record<string, string>;
+}

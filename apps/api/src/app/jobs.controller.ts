@@ -1,0 +1,65 @@
+import { Controller, Get, HttpStatus, Inject, Param, Res, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IMAGE_CONTENT_TYPES, JobStatusView, RESULT_KINDS, ResultKind, isJobId, storageKeys } from '@imgpipe/contracts';
+import { JobStatusStore } from '@imgpipe/jobs';
+import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
+import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
+import { JobStatusDto } from './dto/views.dto';
+import { ApiError } from './errors/api-error';
+
+@ApiTags('jobs')
+@Controller()
+export class JobsController {
+  constructor(
+    private readonly statuses: JobStatusStore,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+  ) {}
+
+  @Get('status/:job_id')
+  @ApiOperation({ summary: 'Status of a job', description: 'Readable for JOB_RETENTION_HOURS after the job ends.' })
+  @ApiParam({ name: 'job_id', format: 'uuid' })
+  @ApiOkResponse({ type: JobStatusDto })
+  @ApiErrors(MALFORMED_ID, [404, 'No such job (or it has expired)'], UNAVAILABLE)
+  async status(@Param('job_id') jobId: string): Promise<JobStatusView> {
+    assertJobId(jobId);
+    const view = await this.statuses.get(jobId);
+    if (!view) throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
+    return view;
+  }
+
+  @Get('results/:job_id/:kind')
+  @ApiOperation({
+    summary: 'Download a stored object of a job',
+    description: '`original` is the upload as received; `processed` and `metadata` exist once the job is completed.',
+  })
+  @ApiParam({ name: 'job_id', format: 'uuid' })
+  @ApiParam({ name: 'kind', enum: RESULT_KINDS })
+  @ApiProduces('image/jpeg', 'image/png', 'image/webp', 'application/json')
+  @ApiOkResponse({ description: 'The object', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors([400, 'The id is not a UUID, or kind is not original, processed or metadata'], [404, 'No such job, or the object does not exist (yet)'], UNAVAILABLE)
+  async result(@Param('job_id') jobId: string, @Param('kind') kind: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    assertJobId(jobId);
+    if (!(RESULT_KINDS as readonly string[]).includes(kind)) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_result_kind', `kind must be one of ${RESULT_KINDS.join(', ')}`);
+    }
+    const format = await this.statuses.format(jobId);
+    if (!format) throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
+    const key = kind === 'metadata' ? storageKeys.metadata(jobId) : storageKeys[kind as Exclude<ResultKind, 'metadata'>](jobId, format);
+    try {
+      const object = await this.storage.getStream(key);
+      res.setHeader('Content-Type', kind === 'metadata' ? 'application/json' : IMAGE_CONTENT_TYPES[format]);
+      if (object.contentLength !== undefined) res.setHeader('Content-Length', String(object.contentLength));
+      return new StreamableFile(object.stream);
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) {
+        throw new ApiError(HttpStatus.NOT_FOUND, 'result_not_found', `job ${jobId} has no ${kind} object (yet)`);
+      }
+      throw err;
+    }
+  }
+}
+
+function assertJobId(jobId: string): void {
+  if (!isJobId(jobId)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_job_id', 'job_id must be a UUID');
+}

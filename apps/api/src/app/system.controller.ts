@@ -1,0 +1,43 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { HealthView, QueueStatusView, StatsView } from '@imgpipe/contracts';
+import { HealthService, ImageQueue, JobStatsStore } from '@imgpipe/jobs';
+import { ApiErrors, UNAVAILABLE } from './api-docs';
+import { HealthDto, QueueStatusDto, StatsDto } from './dto/views.dto';
+
+@ApiTags('system')
+@Controller()
+export class SystemController {
+  constructor(
+    private readonly stats: JobStatsStore,
+    private readonly queue: ImageQueue,
+    private readonly health: HealthService,
+  ) {}
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Totals, success rate, recent throughput and latency percentiles' })
+  @ApiOkResponse({ type: StatsDto })
+  @ApiErrors(UNAVAILABLE)
+  read(): Promise<StatsView> {
+    return this.stats.read();
+  }
+
+  @Get('queue-status')
+  @ApiOperation({ summary: 'Queue depth by state, age of the oldest waiting job, workers connected' })
+  @ApiOkResponse({ type: QueueStatusDto })
+  @ApiErrors(UNAVAILABLE)
+  queueStatus(): Promise<QueueStatusView> {
+    return this.queue.status();
+  }
+
+  @Get('health')
+  @ApiOperation({ summary: 'Whether Redis and storage answer' })
+  @ApiOkResponse({ type: HealthDto, description: 'Redis and storage answer' })
+  @ApiResponse({ status: 503, type: HealthDto, description: 'A dependency is down; `errors` says which and why' })
+  async check(@Res({ passthrough: true }) res: Response): Promise<HealthView> {
+    const view = await this.health.check();
+    res.status(view.status === 'ok' ? 200 : 503);
+    return view;
+  }
+}

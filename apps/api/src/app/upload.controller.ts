@@ -1,0 +1,74 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, UploadedFile, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor, FilesInterceptor } from '@nestjs/platform-express';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { BatchAccepted, BatchStatusView, UploadAccepted, isJobId } from '@imgpipe/contracts';
+import { BatchStore } from '@imgpipe/jobs';
+import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
+import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views.dto';
+import { ApiError } from './errors/api-error';
+import { UploadService, UploadedImage } from './upload.service';
+
+const UPLOAD_ERRORS: [number, string][] = [
+  [400, 'No file, an empty file, or a malformed multipart request'],
+  [413, 'The file is larger than MAX_UPLOAD_BYTES'],
+  [415, 'The file is not a JPEG, PNG or WebP image (judged by its bytes)'],
+  [422, 'The image header cannot be read, or the image has more than MAX_IMAGE_PIXELS pixels'],
+  [429, 'The queue is full (MAX_QUEUE_SIZE waiting jobs): nothing was stored; retry after Retry-After seconds'],
+  UNAVAILABLE,
+];
+
+@ApiTags('upload')
+@Controller()
+export class UploadController {
+  constructor(
+    private readonly uploads: UploadService,
+    private readonly batches: BatchStore,
+  ) {}
+
+  @Post('upload')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiOperation({ summary: 'Upload one image', description: 'Stores the original, then enqueues the job. Poll GET /status/{job_id}.' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' } } },
+  })
+  @ApiAcceptedResponse({ type: UploadAcceptedDto })
+  @ApiErrors(...UPLOAD_ERRORS)
+  upload(@UploadedFile() file: UploadedImage | undefined): Promise<UploadAccepted> {
+    return this.uploads.upload(file);
+  }
+
+  @Post('batch-upload')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @UseInterceptors(FilesInterceptor('files'))
+  @ApiOperation({
+    summary: 'Upload many images',
+    description: 'Each file is checked on its own: bad ones are listed in `rejected`, the rest are accepted. At most MAX_BATCH_FILES files.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['files'],
+      properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } },
+    },
+  })
+  @ApiAcceptedResponse({ type: BatchAcceptedDto })
+  @ApiErrors(...UPLOAD_ERRORS)
+  batchUpload(@UploadedFiles() files: UploadedImage[] | undefined): Promise<BatchAccepted> {
+    return this.uploads.batchUpload(files);
+  }
+
+  @Get('batch/:batch_id')
+  @ApiOperation({ summary: 'Progress of a batch', description: 'Counts of its jobs by status, and their ids.' })
+  @ApiParam({ name: 'batch_id', format: 'uuid' })
+  @ApiOkResponse({ type: BatchStatusDto })
+  @ApiErrors(MALFORMED_ID, [404, 'No such batch (or it has expired)'], UNAVAILABLE)
+  async batch(@Param('batch_id') batchId: string): Promise<BatchStatusView> {
+    if (!isJobId(batchId)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_batch_id', 'batch_id must be a UUID');
+    const batch = await this.batches.get(batchId);
+    if (!batch) throw new ApiError(HttpStatus.NOT_FOUND, 'batch_not_found', `no batch ${batchId}`);
+    return batch;
+  }
+}

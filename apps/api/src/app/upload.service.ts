@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import sharp from 'sharp';
+import {
+  BatchAccepted,
+  IMAGE_CONTENT_TYPES,
+  ImageFormat,
+  ProcessImagePayload,
+  UploadAccepted,
+  sniffImageFormat,
+  storageKeys,
+} from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { BatchStore, ImageQueue, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
+import { PipelineMetrics } from '@imgpipe/metrics';
+import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
+import { ApiError } from './errors/api-error';
+import { sanitizeFilename } from './filenames';
+
+/** The part of an uploaded file the service needs (multer's file object has it). */
+export interface UploadedImage {
+  originalname: string;
+  buffer: Buffer;
+  size: number;
+}
+
+interface CheckedImage {
+  file: UploadedImage;
+  filename: string;
+  format: ImageFormat;
+}
+
+export type UploadEndpoint = 'upload' | 'batch-upload';
+
+/**
+ * Validates uploads from their bytes, stores the original, records the job and enqueues it,
+ * in that order, so a worker never sees a job whose original or status is missing.
+ */
+@Injectable()
+export class UploadService {
+  private readonly logger = new Logger(UploadService.name);
+
+  constructor(
+    @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly queue: ImageQueue,
+    private readonly statuses: JobStatusStore,
+    private readonly stats: JobStatsStore,
+    private readonly batches: BatchStore,
+    private readonly metrics: PipelineMetrics,
+  ) {}
+
+  async upload(file: UploadedImage | undefined): Promise<UploadAccepted> {
+    if (!file) throw this.reject('file_missing', HttpStatus.BAD_REQUEST, 'multipart field "file" is required');
+    const image = await this.check(file);
+    await this.assertCapacity(1);
+    const accepted = await this.submit(image);
+    this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
+    return accepted;
+  }
+
+  async batchUpload(files: UploadedImage[] | undefined): Promise<BatchAccepted> {
+    if (!files || files.length === 0) {
+      throw this.reject('files_missing', HttpStatus.BAD_REQUEST, 'multipart field "files" must hold at least one file');
+    }
+    const checked: CheckedImage[] = [];
+    const rejected: BatchAccepted['rejected'] = [];
+    for (const file of files) {
+      try {
+        checked.push(await this.check(file));
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        rejected.push({ filename: sanitizeFilename(file.originalname), error: `${err.code}: ${err.message}` });
+      }
+    }
+    if (checked.length === 0) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'no_valid_files', 'none of the files is an image that can be processed', { rejected });
+    }
+    await this.assertCapacity(checked.length);
+    const batchId = randomUUID();
+    const jobs: UploadAccepted[] = [];
+    for (const image of checked) jobs.push(await this.submit(image, batchId));
+    await this.batches.create(
+      batchId,
+      jobs.map((j) => j.job_id),
+      Date.now(),
+    );
+    this.metrics.imagesSubmitted.inc({ endpoint: 'batch-upload' }, jobs.length);
+    return { batch_id: batchId, accepted: jobs.length, rejected, jobs };
+  }
+
+  /** Refuses before anything is stored when the queue cannot take `count` more jobs. */
+  private async assertCapacity(count: number): Promise<void> {
+    const waiting = await this.queue.waitingCount();
+    if (waiting + count > this.config.maxQueueSize) {
+      throw this.reject('queue_full', HttpStatus.TOO_MANY_REQUESTS, `the queue is full (${waiting} jobs waiting); retry later`, 10);
+    }
+  }
+
+  /** Type from magic bytes and size from the header alone: no decode happens in the api. */
+  private async check(file: UploadedImage): Promise<CheckedImage> {
+    const filename = sanitizeFilename(file.originalname);
+    if (file.size === 0) throw this.reject('empty_file', HttpStatus.BAD_REQUEST, `${filename} is empty`);
+    const format = sniffImageFormat(file.buffer.subarray(0, 16));
+    if (!format) {
+      throw this.reject('unsupported_media_type', HttpStatus.UNSUPPORTED_MEDIA_TYPE, `${filename} is not a JPEG, PNG or WebP image`);
+    }
+    let width: number | undefined;
+    let height: number | undefined;
+    try {
+      ({ width, height } = await sharp(file.buffer).metadata());
+    } catch (err) {
+      throw this.reject('invalid_image', HttpStatus.UNPROCESSABLE_ENTITY, `${filename} cannot be read as ${format}: ${(err as Error).message}`);
+    }
+    if (!width || !height) throw this.reject('invalid_image', HttpStatus.UNPROCESSABLE_ENTITY, `${filename} has no dimensions`);
+    if (width * height > this.config.maxImagePixels) {
+      throw this.reject(
+        'image_too_large',
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        `${filename} is ${width}x${height}, over the limit of ${this.config.maxImagePixels} pixels`,
+      );
+    }
+    return { file, filename, format };
+  }
+
+  private async submit(image: CheckedImage, batchId?: string): Promise<UploadAccepted> {
+    const jobId = randomUUID();
+    const originalKey = storageKeys.original(jobId, image.format);
+    const submittedAt = Date.now();
+    await this.storage.put(originalKey, image.file.buffer, {
+      contentType: IMAGE_CONTENT_TYPES[image.format],
+      contentLength: image.file.size,
+    });
+    const payload: ProcessImagePayload = {
+      job_id: jobId,
+      original_key: originalKey,
+      format: image.format,
+      filename: image.filename,
+      file_size: image.file.size,
+      submitted_at: submittedAt,
+      ...(batchId ? { batch_id: batchId } : {}),
+    };
+    try {
+      await this.statuses.create({
+        job_id: jobId,
+        filename: image.filename,
+        file_size: image.file.size,
+        format: image.format,
+        created_at: submittedAt,
+        batch_id: batchId,
+      });
+      await this.queue.enqueue(payload);
+    } catch (err) {
+      // The client is told the upload failed and gets no job id: leave nothing behind.
+      await Promise.allSettled([this.statuses.discard(jobId), this.storage.delete(originalKey)]);
+      throw err;
+    }
+    await this.stats.recordSubmitted().catch((err) => this.logger.warn({ message: 'could not count submission', job_id: jobId, error: err.message }));
+    this.metrics.uploadBytes.observe(image.file.size);
+    this.logger.log({ message: 'job submitted', job_id: jobId, format: image.format, bytes: image.file.size, batch_id: batchId });
+    return {
+      job_id: jobId,
+      filename: image.filename,
+      file_size: image.file.size,
+      status: 'submitted',
+      message: 'Image accepted for processing',
+    };
+  }
+
+  private reject(code: string, status: HttpStatus, message: string, retryAfterS?: number): ApiError {
+    this.metrics.uploadsRejected.inc({ reason: code });
+    return new ApiError(status, code, message, undefined, retryAfterS);
+  }
+}
