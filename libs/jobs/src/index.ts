@@ -1,6 +1,12 @@
 export { JobsModule } from './lib/jobs.module';
 export { ImageQueue } from './lib/image-queue.service';
-export { ImageJobConsumer, PermanentJobError, type ImageJobHandler, type JobContext, type JobObserver } from './lib/image-job.consumer';
+export {
+  ImageJobConsumer,
+  PermanentJobError,
+  type ImageJobHandler,
+  type JobContext,
+  type JobObserver,
+} from './lib/image-job.consumer';
 export { JobStatusStore, type NewJobRecord } from './lib/job-status.store';
 export { JobStatsStore } from './lib/job-stats.store';
 export { BatchStore } from './lib/batch.store';

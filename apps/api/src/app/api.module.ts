@@ -26,7 +26,12 @@ export class ApiModule {
         MulterModule.register({
           storage: memoryStorage(),
           // Multer stops reading a file at fileSize and answers 413; files caps a batch.
-          limits: { fileSize: config.maxUploadBytes, files: config.maxBatchFiles, fields: 20, parts: config.maxBatchFiles + 20 },
+          limits: {
+            fileSize: config.maxUploadBytes,
+            files: config.maxBatchFiles,
+            fields: 20,
+            parts: config.maxBatchFiles + 20,
+          },
         }),
       ],
       controllers: [UploadController, JobsController, SystemController],

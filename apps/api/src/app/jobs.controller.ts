@@ -37,15 +37,30 @@ export class JobsController {
   @ApiParam({ name: 'kind', enum: RESULT_KINDS })
   @ApiProduces('image/jpeg', 'image/png', 'image/webp', 'application/json')
   @ApiOkResponse({ description: 'The object', schema: { type: 'string', format: 'binary' } })
-  @ApiErrors([400, 'The id is not a UUID, or kind is not original, processed or metadata'], [404, 'No such job, or the object does not exist (yet)'], UNAVAILABLE)
-  async result(@Param('job_id') jobId: string, @Param('kind') kind: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+  @ApiErrors(
+    [400, 'The id is not a UUID, or kind is not original, processed or metadata'],
+    [404, 'No such job, or the object does not exist (yet)'],
+    UNAVAILABLE,
+  )
+  async result(
+    @Param('job_id') jobId: string,
+    @Param('kind') kind: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
     assertJobId(jobId);
     if (!(RESULT_KINDS as readonly string[]).includes(kind)) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_result_kind', `kind must be one of ${RESULT_KINDS.join(', ')}`);
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'invalid_result_kind',
+        `kind must be one of ${RESULT_KINDS.join(', ')}`,
+      );
     }
     const format = await this.statuses.format(jobId);
     if (!format) throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
-    const key = kind === 'metadata' ? storageKeys.metadata(jobId) : storageKeys[kind as Exclude<ResultKind, 'metadata'>](jobId, format);
+    const key =
+      kind === 'metadata'
+        ? storageKeys.metadata(jobId)
+        : storageKeys[kind as Exclude<ResultKind, 'metadata'>](jobId, format);
     try {
       const object = await this.storage.getStream(key);
       res.setHeader('Content-Type', kind === 'metadata' ? 'application/json' : IMAGE_CONTENT_TYPES[format]);

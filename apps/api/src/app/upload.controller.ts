@@ -1,6 +1,24 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, UploadedFile, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  UploadedFile,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor, FilesInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { BatchAccepted, BatchStatusView, UploadAccepted, isJobId } from '@imgpipe/contracts';
 import { BatchStore } from '@imgpipe/jobs';
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
@@ -28,10 +46,17 @@ export class UploadController {
   @Post('upload')
   @HttpCode(HttpStatus.ACCEPTED)
   @UseInterceptors(FileInterceptor('file'))
-  @ApiOperation({ summary: 'Upload one image', description: 'Stores the original, then enqueues the job. Poll GET /status/{job_id}.' })
+  @ApiOperation({
+    summary: 'Upload one image',
+    description: 'Stores the original, then enqueues the job. Poll GET /status/{job_id}.',
+  })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
-    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' } } },
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' } },
+    },
   })
   @ApiAcceptedResponse({ type: UploadAcceptedDto })
   @ApiErrors(...UPLOAD_ERRORS)
@@ -44,7 +69,8 @@ export class UploadController {
   @UseInterceptors(FilesInterceptor('files'))
   @ApiOperation({
     summary: 'Upload many images',
-    description: 'Each file is checked on its own: bad ones are listed in `rejected`, the rest are accepted. At most MAX_BATCH_FILES files.',
+    description:
+      'Each file is checked on its own: bad ones are listed in `rejected`, the rest are accepted. At most MAX_BATCH_FILES files.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({

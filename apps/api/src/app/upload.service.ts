@@ -74,7 +74,12 @@ export class UploadService {
       }
     }
     if (checked.length === 0) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, 'no_valid_files', 'none of the files is an image that can be processed', { rejected });
+      throw new ApiError(
+        HttpStatus.BAD_REQUEST,
+        'no_valid_files',
+        'none of the files is an image that can be processed',
+        { rejected },
+      );
     }
     await this.assertCapacity(checked.length);
     const batchId = randomUUID();
@@ -93,7 +98,12 @@ export class UploadService {
   private async assertCapacity(count: number): Promise<void> {
     const waiting = await this.queue.waitingCount();
     if (waiting + count > this.config.maxQueueSize) {
-      throw this.reject('queue_full', HttpStatus.TOO_MANY_REQUESTS, `the queue is full (${waiting} jobs waiting); retry later`, 10);
+      throw this.reject(
+        'queue_full',
+        HttpStatus.TOO_MANY_REQUESTS,
+        `the queue is full (${waiting} jobs waiting); retry later`,
+        10,
+      );
     }
   }
 
@@ -103,16 +113,25 @@ export class UploadService {
     if (file.size === 0) throw this.reject('empty_file', HttpStatus.BAD_REQUEST, `${filename} is empty`);
     const format = sniffImageFormat(file.buffer.subarray(0, 16));
     if (!format) {
-      throw this.reject('unsupported_media_type', HttpStatus.UNSUPPORTED_MEDIA_TYPE, `${filename} is not a JPEG, PNG or WebP image`);
+      throw this.reject(
+        'unsupported_media_type',
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        `${filename} is not a JPEG, PNG or WebP image`,
+      );
     }
     let width: number | undefined;
     let height: number | undefined;
     try {
       ({ width, height } = await sharp(file.buffer).metadata());
     } catch (err) {
-      throw this.reject('invalid_image', HttpStatus.UNPROCESSABLE_ENTITY, `${filename} cannot be read as ${format}: ${(err as Error).message}`);
+      throw this.reject(
+        'invalid_image',
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        `${filename} cannot be read as ${format}: ${(err as Error).message}`,
+      );
     }
-    if (!width || !height) throw this.reject('invalid_image', HttpStatus.UNPROCESSABLE_ENTITY, `${filename} has no dimensions`);
+    if (!width || !height)
+      throw this.reject('invalid_image', HttpStatus.UNPROCESSABLE_ENTITY, `${filename} has no dimensions`);
     if (width * height > this.config.maxImagePixels) {
       throw this.reject(
         'image_too_large',
@@ -155,9 +174,17 @@ export class UploadService {
       await Promise.allSettled([this.statuses.discard(jobId), this.storage.delete(originalKey)]);
       throw err;
     }
-    await this.stats.recordSubmitted().catch((err) => this.logger.warn({ message: 'could not count submission', job_id: jobId, error: err.message }));
+    await this.stats
+      .recordSubmitted()
+      .catch((err) => this.logger.warn({ message: 'could not count submission', job_id: jobId, error: err.message }));
     this.metrics.uploadBytes.observe(image.file.size);
-    this.logger.log({ message: 'job submitted', job_id: jobId, format: image.format, bytes: image.file.size, batch_id: batchId });
+    this.logger.log({
+      message: 'job submitted',
+      job_id: jobId,
+      format: image.format,
+      bytes: image.file.size,
+      batch_id: batchId,
+    });
     return {
       job_id: jobId,
       filename: image.filename,

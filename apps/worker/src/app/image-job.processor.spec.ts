@@ -32,7 +32,9 @@ describe('ImageJobProcessor', () => {
 
   it('writes the processed image and metadata and reports where they are', async () => {
     const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
-    const png = await sharp({ create: { width: 30, height: 10, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 30, height: 10, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     await storage.put(payload.original_key, png, { contentType: 'image/png' });
 
     const results = await processorWith(storage).process(payload);
@@ -53,9 +55,14 @@ describe('ImageJobProcessor', () => {
   it('fails permanently when the original is missing or cannot be decoded, writing nothing', async () => {
     const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
     const processor = processorWith(storage);
-    await expect(processor.process(payload)).rejects.toMatchObject({ name: 'PermanentJobError', code: 'original_missing' });
+    await expect(processor.process(payload)).rejects.toMatchObject({
+      name: 'PermanentJobError',
+      code: 'original_missing',
+    });
 
-    await storage.put(payload.original_key, Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]), { contentType: 'image/png' });
+    await storage.put(payload.original_key, Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]), {
+      contentType: 'image/png',
+    });
     const error = await processor.process(payload).catch((err) => err);
     expect(error).toBeInstanceOf(PermanentJobError);
     expect(error.code).toBe('invalid_image');
@@ -65,7 +72,9 @@ describe('ImageJobProcessor', () => {
 
   it('lets storage outages through as retryable errors', async () => {
     const down = { getBuffer: () => Promise.reject(new Error('connect ECONNREFUSED')) } as unknown as StorageDriver;
-    const error = await processorWith(down).process(payload).catch((err) => err);
+    const error = await processorWith(down)
+      .process(payload)
+      .catch((err) => err);
     expect(error).not.toBeInstanceOf(PermanentJobError);
     expect(error).not.toBeInstanceOf(ObjectNotFoundError);
     expect(error.message).toMatch(/ECONNREFUSED/);

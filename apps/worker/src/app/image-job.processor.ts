@@ -37,10 +37,16 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     const { job_id: jobId, format } = payload;
     this.logger.log({ message: 'job started', job_id: jobId });
 
-    const original = await this.metrics.time('store', () => this.storage.getBuffer(payload.original_key)).catch((err) => {
-      if (err instanceof ObjectNotFoundError) throw new PermanentJobError(`original image ${payload.original_key} is missing from storage`, 'original_missing');
-      throw err;
-    });
+    const original = await this.metrics
+      .time('store', () => this.storage.getBuffer(payload.original_key))
+      .catch((err) => {
+        if (err instanceof ObjectNotFoundError)
+          throw new PermanentJobError(
+            `original image ${payload.original_key} is missing from storage`,
+            'original_missing',
+          );
+        throw err;
+      });
     const output = await this.pipeline.process(original, format).catch((err) => {
       if (err instanceof InvalidImageError) throw new PermanentJobError(err.message, 'invalid_image');
       throw err;
@@ -73,7 +79,9 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       submitted_at: new Date(payload.submitted_at).toISOString(),
       completed_at: new Date().toISOString(),
     };
-    await this.storage.put(metadataKey, Buffer.from(JSON.stringify(metadata, null, 2)), { contentType: 'application/json' });
+    await this.storage.put(metadataKey, Buffer.from(JSON.stringify(metadata, null, 2)), {
+      contentType: 'application/json',
+    });
     this.metrics.stageDuration.observe({ stage: 'store' }, (Date.now() - storeStart) / 1000);
 
     const processingTime = (Date.now() - startedAt) / 1000;
@@ -91,7 +99,12 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
   completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void {
     this.metrics.jobsFinished.inc({ status: 'completed' });
     this.metrics.endToEndLatency.observe(endToEndMs / 1000);
-    this.logger.log({ message: 'job completed', job_id: payload.job_id, processing_ms: processingMs, end_to_end_ms: endToEndMs });
+    this.logger.log({
+      message: 'job completed',
+      job_id: payload.job_id,
+      processing_ms: processingMs,
+      end_to_end_ms: endToEndMs,
+    });
   }
 
   failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void {

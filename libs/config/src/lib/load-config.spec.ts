@@ -51,7 +51,12 @@ describe('loadConfig', () => {
     const path = configFile(
       JSON.stringify({
         redis_url: 'redis://cache:6379/2',
-        aws_config: { aws_access_key_id: 'a', aws_secret_access_key: 'b', region_name: 'eu-west-1', bucket_name: 'from-file' },
+        aws_config: {
+          aws_access_key_id: 'a',
+          aws_secret_access_key: 'b',
+          region_name: 'eu-west-1',
+          bucket_name: 'from-file',
+        },
         num_workers: 4,
         max_queue_size: 50,
       }),
@@ -66,7 +71,14 @@ describe('loadConfig', () => {
   it('lists every problem at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', MAX_QUEUE_SIZE: '0', REDIS_URL: 'localhost', LOG_LEVEL: 'loud', S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'k' });
+      loadConfig({
+        PORT: 'eighty',
+        MAX_QUEUE_SIZE: '0',
+        REDIS_URL: 'localhost',
+        LOG_LEVEL: 'loud',
+        S3_BUCKET: 'b',
+        AWS_ACCESS_KEY_ID: 'k',
+      });
     } catch (err) {
       error = err;
     }

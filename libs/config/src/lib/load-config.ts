@@ -48,7 +48,8 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
   };
 
   const redisUrl = str('REDIS_URL', file.redis_url ?? 'redis://localhost:6379') as string;
-  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
+  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl))
+    problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
 
   const logLevel = (str('LOG_LEVEL', 'info') as string).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -59,11 +60,14 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
   let storage: StorageConfig;
   if (bucket) {
     const endpoint = str('S3_ENDPOINT');
-    if (endpoint && !/^https?:\/\/\S+$/.test(endpoint)) problems.push(`S3_ENDPOINT must be an http(s) URL (got "${endpoint}")`);
+    if (endpoint && !/^https?:\/\/\S+$/.test(endpoint))
+      problems.push(`S3_ENDPOINT must be an http(s) URL (got "${endpoint}")`);
     const accessKeyId = str('AWS_ACCESS_KEY_ID', aws.aws_access_key_id);
     const secretAccessKey = str('AWS_SECRET_ACCESS_KEY', aws.aws_secret_access_key);
     if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
-      problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, to use the default credential chain)');
+      problems.push(
+        'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, to use the default credential chain)',
+      );
     }
     storage = {
       driver: 's3',

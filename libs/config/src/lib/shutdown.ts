@@ -5,7 +5,10 @@ import { INestApplicationContext, Logger } from '@nestjs/common';
  * flight) and exits 0. Nest's own shutdown hooks re-raise the signal, which reports a kill
  * instead of a clean stop to supervisors.
  */
-export function exitCleanlyOnSignals(app: INestApplicationContext, logger: Logger | { log(message: unknown): void }): void {
+export function exitCleanlyOnSignals(
+  app: INestApplicationContext,
+  logger: Logger | { log(message: unknown): void },
+): void {
   let closing = false;
   const stop = (signal: NodeJS.Signals) => {
     if (closing) return;

@@ -50,13 +50,23 @@ describe('validateProcessImagePayload', () => {
 
   it('returns a valid payload unchanged', () => {
     expect(validateProcessImagePayload(valid)).toEqual(valid);
-    expect(validateProcessImagePayload({ ...valid, batch_id: JOB, policy: { method: 'pixelate' } })).toMatchObject({ batch_id: JOB });
+    expect(validateProcessImagePayload({ ...valid, batch_id: JOB, policy: { method: 'pixelate' } })).toMatchObject({
+      batch_id: JOB,
+    });
   });
 
   it('lists every problem', () => {
     let error: unknown;
     try {
-      validateProcessImagePayload({ ...valid, job_id: 'x', format: 'gif', file_size: -1, submitted_at: 'now', filename: '', policy: [] });
+      validateProcessImagePayload({
+        ...valid,
+        job_id: 'x',
+        format: 'gif',
+        file_size: -1,
+        submitted_at: 'now',
+        filename: '',
+        policy: [],
+      });
     } catch (err) {
       error = err;
     }
@@ -72,7 +82,9 @@ describe('validateProcessImagePayload', () => {
   });
 
   it('refuses an original key that is not the one the job id and format name', () => {
-    expect(() => validateProcessImagePayload({ ...valid, original_key: `original/${JOB}.jpg` })).toThrow(`original_key must be original/${JOB}.png`);
+    expect(() => validateProcessImagePayload({ ...valid, original_key: `original/${JOB}.jpg` })).toThrow(
+      `original_key must be original/${JOB}.png`,
+    );
     expect(() => validateProcessImagePayload({ ...valid, original_key: '../secrets' })).toThrow(PayloadValidationError);
     expect(() => validateProcessImagePayload(null)).toThrow('payload must be an object');
   });

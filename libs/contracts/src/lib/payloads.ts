@@ -58,7 +58,10 @@ export function validateProcessImagePayload(value: unknown): ProcessImagePayload
     problems.push('submitted_at must be unix milliseconds');
   }
   if (p['batch_id'] !== undefined && !isJobId(p['batch_id'])) problems.push('batch_id must be a UUID');
-  if (p['policy'] !== undefined && (typeof p['policy'] !== 'object' || p['policy'] === null || Array.isArray(p['policy']))) {
+  if (
+    p['policy'] !== undefined &&
+    (typeof p['policy'] !== 'object' || p['policy'] === null || Array.isArray(p['policy']))
+  ) {
     problems.push('policy must be an object');
   }
   if (problems.length > 0) throw new PayloadValidationError(problems);

@@ -14,7 +14,12 @@ async function sidewaysJpeg(): Promise<Buffer> {
 describe('decodeImage', () => {
   it('applies the EXIF orientation', async () => {
     const image = await decodeImage(await sidewaysJpeg(), 1e6);
-    expect({ width: image.width, height: image.height, orientation: image.orientation, channels: image.channels }).toEqual({
+    expect({
+      width: image.width,
+      height: image.height,
+      orientation: image.orientation,
+      channels: image.channels,
+    }).toEqual({
       width: 20,
       height: 40,
       orientation: 6,
@@ -22,11 +27,13 @@ describe('decodeImage', () => {
     });
     // The red half was on the left; rotated clockwise it is on top.
     expect(image.data[0]).toBeGreaterThan(200);
-    expect(image.data[(39 * 20) * 3]).toBeLessThan(50);
+    expect(image.data[39 * 20 * 3]).toBeLessThan(50);
   });
 
   it('refuses truncated, non-image and over-limit input with InvalidImageError', async () => {
-    const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#336699' } })
+      .jpeg()
+      .toBuffer();
     await expect(decodeImage(jpeg.subarray(0, jpeg.length >> 1), 1e6)).rejects.toBeInstanceOf(InvalidImageError);
     await expect(decodeImage(Buffer.from('not an image'), 1e6)).rejects.toBeInstanceOf(InvalidImageError);
     await expect(decodeImage(jpeg, 300 * 200 - 1)).rejects.toThrow(/pixel limit/);
@@ -38,7 +45,13 @@ describe('encodeImage', () => {
     const image = await decodeImage(await sidewaysJpeg(), 1e6);
     const out = await encodeImage(image, format, { jpegQuality: 80 });
     const meta = await sharp(out).metadata();
-    expect({ format: meta.format, width: meta.width, height: meta.height, exif: meta.exif, orientation: meta.orientation }).toEqual({
+    expect({
+      format: meta.format,
+      width: meta.width,
+      height: meta.height,
+      exif: meta.exif,
+      orientation: meta.orientation,
+    }).toEqual({
       format,
       width: 20,
       height: 40,
@@ -48,7 +61,11 @@ describe('encodeImage', () => {
   });
 
   it('keeps an alpha channel for PNG', async () => {
-    const png = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer();
+    const png = await sharp({
+      create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } },
+    })
+      .png()
+      .toBuffer();
     const image = await decodeImage(png, 1e6);
     const out = await encodeImage(image, 'png', { jpegQuality: 80 });
     expect((await sharp(out).metadata()).channels).toBe(4);

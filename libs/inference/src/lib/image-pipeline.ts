@@ -19,7 +19,8 @@ export interface PipelineOutput {
 /** Recorded in every job's metadata; bumped when the pipeline's output changes. */
 export const PIPELINE_VERSION = '0.1.0';
 
-const NO_MODELS_NOTE = 'no privacy or detection model is installed in this build: the image was decoded, auto-oriented and re-encoded only';
+const NO_MODELS_NOTE =
+  'no privacy or detection model is installed in this build: the image was decoded, auto-oriented and re-encoded only';
 
 /**
  * Decode once, run the stages on the same pixels, encode once. The model stages are not part
@@ -31,7 +32,9 @@ export class ImagePipeline {
   async process(input: Buffer, format: ImageFormat): Promise<PipelineOutput> {
     const timings: Record<string, number> = {};
     const image = await timed(timings, 'decode', () => decodeImage(input, this.options.maxPixels));
-    const processed = await timed(timings, 'encode', () => encodeImage(image, format, { jpegQuality: this.options.jpegQuality }));
+    const processed = await timed(timings, 'encode', () =>
+      encodeImage(image, format, { jpegQuality: this.options.jpegQuality }),
+    );
     return {
       processed,
       width: image.width,

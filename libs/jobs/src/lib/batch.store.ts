@@ -26,7 +26,10 @@ export class BatchStore {
 
   async create(batchId: string, jobIds: string[], createdAt: number): Promise<void> {
     const key = this.keys.batch(batchId);
-    const tx = this.redis.multi().hset(key, { created_at: createdAt, job_ids: JSON.stringify(jobIds) }).expire(key, this.retentionS);
+    const tx = this.redis
+      .multi()
+      .hset(key, { created_at: createdAt, job_ids: JSON.stringify(jobIds) })
+      .expire(key, this.retentionS);
     await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'write batch');
   }
 

@@ -7,7 +7,10 @@ import { JobStatsStore } from './job-stats.store';
 
 /** A failure that another attempt cannot fix (a corrupt image, an invalid payload): no retry. */
 export class PermanentJobError extends Error {
-  constructor(message: string, readonly code = 'permanent_failure') {
+  constructor(
+    message: string,
+    readonly code = 'permanent_failure',
+  ) {
     super(message);
     this.name = 'PermanentJobError';
   }
@@ -50,7 +53,9 @@ export class ImageJobConsumer {
         void this.finish(job.data, job.attemptsMade, err, true, observer);
       }
     });
-    void queue.process(JobName.ProcessImage, concurrency, (job: Job<ProcessImagePayload>) => this.run(job, handler, observer));
+    void queue.process(JobName.ProcessImage, concurrency, (job: Job<ProcessImagePayload>) =>
+      this.run(job, handler, observer),
+    );
   }
 
   /** Stops taking new jobs and resolves once the jobs in flight have finished. */
@@ -59,7 +64,11 @@ export class ImageJobConsumer {
     await this.imageQueue.queue.pause(true, false);
   }
 
-  private async run(job: Job<ProcessImagePayload>, handler: ImageJobHandler, observer?: JobObserver): Promise<{ processing_time: number }> {
+  private async run(
+    job: Job<ProcessImagePayload>,
+    handler: ImageJobHandler,
+    observer?: JobObserver,
+  ): Promise<{ processing_time: number }> {
     const attempt = job.attemptsMade + 1;
     let payload: ProcessImagePayload;
     try {
@@ -88,7 +97,13 @@ export class ImageJobConsumer {
     }
   }
 
-  private async finish(payload: ProcessImagePayload, attempt: number, error: Error, final: boolean, observer?: JobObserver): Promise<void> {
+  private async finish(
+    payload: ProcessImagePayload,
+    attempt: number,
+    error: Error,
+    final: boolean,
+    observer?: JobObserver,
+  ): Promise<void> {
     const reason = error.message || String(error);
     try {
       if (final) {

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import { Queue } from 'bull';
-import { JobName, ProcessImagePayload, QUEUE_NAME, QueueStatusView, validateProcessImagePayload } from '@imgpipe/contracts';
+import {
+  JobName,
+  ProcessImagePayload,
+  QUEUE_NAME,
+  QueueStatusView,
+  validateProcessImagePayload,
+} from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { RedisUnavailableError, withRedisTimeout } from './redis';
 
@@ -40,7 +46,11 @@ export class ImageQueue {
   async status(now = Date.now()): Promise<QueueStatusView> {
     this.assertConnected();
     const [counts, oldestId, workers] = await withRedisTimeout(
-      Promise.all([this.queue.getJobCounts(), this.queue.client.lindex(this.queue.toKey('wait'), -1), this.queue.getWorkers()]),
+      Promise.all([
+        this.queue.getJobCounts(),
+        this.queue.client.lindex(this.queue.toKey('wait'), -1),
+        this.queue.getWorkers(),
+      ]),
       REDIS_TIMEOUT_MS,
       'read queue status',
     );

@@ -27,7 +27,11 @@ export class JobStatsStore {
   }
 
   async recordSubmitted(count = 1): Promise<void> {
-    await withRedisTimeout(this.redis.incrby(this.keys.counter('submitted'), count), REDIS_TIMEOUT_MS, 'count submission');
+    await withRedisTimeout(
+      this.redis.incrby(this.keys.counter('submitted'), count),
+      REDIS_TIMEOUT_MS,
+      'count submission',
+    );
   }
 
   async recordCompleted(jobId: string, processingMs: number, endToEndMs: number, now = Date.now()): Promise<void> {

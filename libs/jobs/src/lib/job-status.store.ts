@@ -80,7 +80,11 @@ export class JobStatusStore {
 
   /** The stored format of a job's images, which names its objects; null for an unknown job. */
   async format(jobId: string): Promise<ImageFormat | null> {
-    const format = await withRedisTimeout(this.redis.hget(this.keys.job(jobId), 'format'), REDIS_TIMEOUT_MS, 'read job format');
+    const format = await withRedisTimeout(
+      this.redis.hget(this.keys.job(jobId), 'format'),
+      REDIS_TIMEOUT_MS,
+      'read job format',
+    );
     return (format as ImageFormat | null) ?? null;
   }
 
@@ -101,7 +105,12 @@ export class JobStatusStore {
     return out;
   }
 
-  private async write(jobId: string, fields: Record<string, string | number>, ttlS: number, remove: string[] = []): Promise<void> {
+  private async write(
+    jobId: string,
+    fields: Record<string, string | number>,
+    ttlS: number,
+    remove: string[] = [],
+  ): Promise<void> {
     const key = this.keys.job(jobId);
     const tx = this.redis.multi().hset(key, fields);
     if (remove.length > 0) tx.hdel(key, ...remove);

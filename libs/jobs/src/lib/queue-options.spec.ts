@@ -3,7 +3,9 @@ import { bullQueueOptions } from './queue-options';
 
 describe('bullQueueOptions', () => {
   it('retries with exponential backoff and keeps finished jobs for the retention period', () => {
-    const options = bullQueueOptions(loadConfig({ JOB_ATTEMPTS: '4', JOB_BACKOFF_MS: '500', JOB_RETENTION_HOURS: '2', REDIS_URL: 'redis://r:6379/3' }));
+    const options = bullQueueOptions(
+      loadConfig({ JOB_ATTEMPTS: '4', JOB_BACKOFF_MS: '500', JOB_RETENTION_HOURS: '2', REDIS_URL: 'redis://r:6379/3' }),
+    );
     expect(options.redis).toBe('redis://r:6379/3');
     expect(options.prefix).toBe('bull');
     expect(options.defaultJobOptions).toEqual({

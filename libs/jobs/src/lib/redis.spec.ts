@@ -14,10 +14,18 @@ describe('withRedisTimeout', () => {
   });
 
   it('turns connection errors into RedisUnavailableError and leaves others alone', async () => {
-    await expect(withRedisTimeout(Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")), 100, 'x')).rejects.toBeInstanceOf(
-      RedisUnavailableError,
-    );
-    await expect(withRedisTimeout(Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')), 100, 'x')).rejects.toBeInstanceOf(RedisUnavailableError);
-    await expect(withRedisTimeout(Promise.reject(new Error('WRONGTYPE Operation against a key')), 100, 'x')).rejects.toThrow('WRONGTYPE');
+    await expect(
+      withRedisTimeout(
+        Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
+        100,
+        'x',
+      ),
+    ).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(
+      withRedisTimeout(Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')), 100, 'x'),
+    ).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(
+      withRedisTimeout(Promise.reject(new Error('WRONGTYPE Operation against a key')), 100, 'x'),
+    ).rejects.toThrow('WRONGTYPE');
   });
 });

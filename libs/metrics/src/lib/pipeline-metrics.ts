@@ -18,7 +18,9 @@ function gauge<T extends string>(c: Config<T>): Gauge<T> {
   return (register.getSingleMetric(c.name) as Gauge<T>) ?? new Gauge<T>({ ...c, labelNames: c.labelNames ?? [] });
 }
 function histogram<T extends string>(c: Config<T> & { buckets: number[] }): Histogram<T> {
-  return (register.getSingleMetric(c.name) as Histogram<T>) ?? new Histogram<T>({ ...c, labelNames: c.labelNames ?? [] });
+  return (
+    (register.getSingleMetric(c.name) as Histogram<T>) ?? new Histogram<T>({ ...c, labelNames: c.labelNames ?? [] })
+  );
 }
 
 /**

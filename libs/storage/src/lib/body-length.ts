@@ -5,26 +5,17 @@ import { pipeline, Readable, Transform } from 'node:stream';
  * that disconnects mid-upload leaves no truncated object behind. A Readable is wrapped; the
  * wrapper errors at the first byte too many, or at the end when bytes are missing.
  */
-export function withExpectedLength(
-  body: Buffer | Readable,
-  expected: number | undefined,
-): Buffer | Readable {
+export function withExpectedLength(body: Buffer | Readable, expected: number | undefined): Buffer | Readable {
   if (expected === undefined) return body;
   if (Buffer.isBuffer(body)) {
-    if (body.length !== expected)
-      throw lengthMismatch(`${body.length}`, expected);
+    if (body.length !== expected) throw lengthMismatch(`${body.length}`, expected);
     return body;
   }
   let seen = 0;
   const counted = new Transform({
     transform(chunk: Buffer | string, _encoding, done) {
       seen += Buffer.byteLength(chunk);
-      done(
-        seen > expected
-          ? lengthMismatch(`more than ${expected}`, expected)
-          : null,
-        chunk,
-      );
+      done(seen > expected ? lengthMismatch(`more than ${expected}`, expected) : null, chunk);
     },
     flush(done) {
       done(seen === expected ? null : lengthMismatch(`${seen}`, expected));
@@ -36,7 +27,5 @@ export function withExpectedLength(
 }
 
 function lengthMismatch(actual: string, expected: number): Error {
-  return new Error(
-    `Body is ${actual} bytes long, but contentLength says ${expected}`,
-  );
+  return new Error(`Body is ${actual} bytes long, but contentLength says ${expected}`);
 }

@@ -9,9 +9,7 @@ import { ObjectNotFoundError, StorageUnavailableError } from './storage-errors';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
 }
 
 describe('LocalStorageDriver', () => {
@@ -49,8 +47,7 @@ describe('LocalStorageDriver', () => {
       contentLength: 100_000,
     });
 
-    const { stream, contentType, contentLength } =
-      await driver.getStream('original/job-2.jpg');
+    const { stream, contentType, contentLength } = await driver.getStream('original/job-2.jpg');
     const read: Buffer[] = [];
     for await (const chunk of stream) read.push(chunk as Buffer);
     expect(Buffer.concat(read)).toEqual(Buffer.concat(chunks));
@@ -81,9 +78,7 @@ describe('LocalStorageDriver', () => {
 
     // A reader that opened the old file keeps reading the old file, never a mix.
     expect(await text(before.stream)).toBe('first');
-    expect((await driver.getBuffer('processed/job-3.jpg')).toString()).toBe(
-      'second version',
-    );
+    expect((await driver.getBuffer('processed/job-3.jpg')).toString()).toBe('second version');
     expect(await listFiles(dataDir)).toEqual([join('processed', 'job-3.jpg')]);
   });
 
@@ -93,13 +88,10 @@ describe('LocalStorageDriver', () => {
       contentType: 'image/jpeg',
     });
     body.write(Buffer.alloc(4096, 7));
-    while (!(await listFiles(dataDir)).some((f) => f.endsWith('.tmp')))
-      await sleep(5);
+    while (!(await listFiles(dataDir)).some((f) => f.endsWith('.tmp'))) await sleep(5);
 
     expect(await driver.exists('original/job-7.jpg')).toBe(false);
-    await expect(driver.getBuffer('original/job-7.jpg')).rejects.toBeInstanceOf(
-      ObjectNotFoundError,
-    );
+    await expect(driver.getBuffer('original/job-7.jpg')).rejects.toBeInstanceOf(ObjectNotFoundError);
 
     body.end(Buffer.alloc(4096, 8));
     await putting;
@@ -120,12 +112,10 @@ describe('LocalStorageDriver', () => {
       },
     });
 
-    await expect(
-      driver.put('original/job-4.jpg', failing, { contentType: 'image/jpeg' }),
-    ).rejects.toThrow('client went away');
-    expect((await driver.getBuffer('original/job-4.jpg')).toString()).toBe(
-      'old',
+    await expect(driver.put('original/job-4.jpg', failing, { contentType: 'image/jpeg' })).rejects.toThrow(
+      'client went away',
     );
+    expect((await driver.getBuffer('original/job-4.jpg')).toString()).toBe('old');
     expect(await listFiles(dataDir)).toEqual([join('original', 'job-4.jpg')]);
   });
 
@@ -146,52 +136,36 @@ describe('LocalStorageDriver', () => {
   });
 
   it('reports locations as file:// URLs of absolute paths', () => {
-    expect(driver.location('original/job-5.jpg')).toBe(
-      `file://${dataDir}/original/job-5.jpg`,
+    expect(driver.location('original/job-5.jpg')).toBe(`file://${dataDir}/original/job-5.jpg`);
+    expect(new LocalStorageDriver({ dataDir: '/srv/data dir' }).location('a/b c.json')).toBe(
+      'file:///srv/data%20dir/a/b%20c.json',
     );
-    expect(
-      new LocalStorageDriver({ dataDir: '/srv/data dir' }).location(
-        'a/b c.json',
-      ),
-    ).toBe('file:///srv/data%20dir/a/b%20c.json');
   });
 
-  it.each([
-    '../escape.jpg',
-    'original/../../escape.jpg',
-    '/etc/passwd',
-    'original\\x.jpg',
-    'a\0b',
-    'a//b',
-    './a',
-    '',
-  ])('rejects the key %j before touching the disk', async (key) => {
-    await expect(
-      driver.put(key, Buffer.from('x'), { contentType: 'image/jpeg' }),
-    ).rejects.toThrow('Invalid storage key');
-    await expect(driver.getBuffer(key)).rejects.toThrow('Invalid storage key');
-    expect(() => driver.location(key)).toThrow('Invalid storage key');
-    expect(await listFiles(dataDir)).toEqual([]);
-  });
+  it.each(['../escape.jpg', 'original/../../escape.jpg', '/etc/passwd', 'original\\x.jpg', 'a\0b', 'a//b', './a', ''])(
+    'rejects the key %j before touching the disk',
+    async (key) => {
+      await expect(driver.put(key, Buffer.from('x'), { contentType: 'image/jpeg' })).rejects.toThrow(
+        'Invalid storage key',
+      );
+      await expect(driver.getBuffer(key)).rejects.toThrow('Invalid storage key');
+      expect(() => driver.location(key)).toThrow('Invalid storage key');
+      expect(await listFiles(dataDir)).toEqual([]);
+    },
+  );
 
   it('throws ObjectNotFoundError with the key for a missing object', async () => {
     await expect(driver.getBuffer('processed/none.jpg')).rejects.toMatchObject({
       name: 'ObjectNotFoundError',
       key: 'processed/none.jpg',
     });
-    await expect(driver.getStream('processed/none.jpg')).rejects.toBeInstanceOf(
-      ObjectNotFoundError,
-    );
+    await expect(driver.getStream('processed/none.jpg')).rejects.toBeInstanceOf(ObjectNotFoundError);
     // A directory is not an object either.
     await driver.put('processed/sub/x.jpg', Buffer.from('x'), {
       contentType: 'image/jpeg',
     });
-    await expect(driver.getStream('processed/sub')).rejects.toBeInstanceOf(
-      ObjectNotFoundError,
-    );
-    await expect(driver.getBuffer('processed/sub')).rejects.toBeInstanceOf(
-      ObjectNotFoundError,
-    );
+    await expect(driver.getStream('processed/sub')).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(driver.getBuffer('processed/sub')).rejects.toBeInstanceOf(ObjectNotFoundError);
   });
 
   it('answers exists and deletes idempotently', async () => {

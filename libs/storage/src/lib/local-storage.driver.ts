@@ -1,33 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import {
-  mkdir,
-  open,
-  readFile,
-  rename,
-  rm,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
-import {
-  basename,
-  dirname,
-  extname,
-  isAbsolute,
-  join,
-  resolve,
-  sep,
-} from 'node:path';
+import { mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { withExpectedLength } from './body-length';
-import type {
-  PutOptions,
-  StorageDriver,
-  StoredObjectStream,
-} from './storage-driver';
+import type { PutOptions, StorageDriver, StoredObjectStream } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableError } from './storage-errors';
 import type { LocalStorageOptions } from './storage-options';
 
@@ -54,11 +33,7 @@ export class LocalStorageDriver implements StorageDriver {
     this.dataDir = resolve(options.dataDir);
   }
 
-  async put(
-    key: string,
-    body: Buffer | Readable,
-    opts: PutOptions,
-  ): Promise<void> {
+  async put(key: string, body: Buffer | Readable, opts: PutOptions): Promise<void> {
     const file = this.pathOf(key);
     const checked = withExpectedLength(body, opts.contentLength);
     await mkdir(dirname(file), { recursive: true });
@@ -68,10 +43,7 @@ export class LocalStorageDriver implements StorageDriver {
       if (Buffer.isBuffer(checked)) {
         await writeFile(temp, checked, { flag: 'wx', flush: true });
       } else {
-        await pipeline(
-          checked,
-          createWriteStream(temp, { flags: 'wx', flush: true }),
-        );
+        await pipeline(checked, createWriteStream(temp, { flags: 'wx', flush: true }));
       }
       await rename(temp, file);
     } catch (err) {
@@ -141,12 +113,9 @@ export class LocalStorageDriver implements StorageDriver {
       await writeFile(probe, '');
       await rm(probe, { force: true });
     } catch (err) {
-      throw new StorageUnavailableError(
-        `Data directory ${this.dataDir} is not writable: ${describe(err)}`,
-        {
-          cause: err,
-        },
-      );
+      throw new StorageUnavailableError(`Data directory ${this.dataDir} is not writable: ${describe(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -159,16 +128,11 @@ export class LocalStorageDriver implements StorageDriver {
       isAbsolute(key) ||
       segments.some((s) => s === '' || s === '.' || s === '..')
     ) {
-      throw new Error(
-        `Invalid storage key "${key}": use relative, slash-separated names without "." or ".." segments`,
-      );
+      throw new Error(`Invalid storage key "${key}": use relative, slash-separated names without "." or ".." segments`);
     }
     const file = join(this.dataDir, ...segments);
     const root = this.dataDir.endsWith(sep) ? this.dataDir : this.dataDir + sep;
-    if (!file.startsWith(root))
-      throw new Error(
-        `Invalid storage key "${key}": outside the data directory`,
-      );
+    if (!file.startsWith(root)) throw new Error(`Invalid storage key "${key}": outside the data directory`);
     return file;
   }
 
@@ -178,15 +142,11 @@ export class LocalStorageDriver implements StorageDriver {
 }
 
 function contentTypeOf(key: string): string {
-  return (
-    CONTENT_TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream'
-  );
+  return CONTENT_TYPES[extname(key).toLowerCase()] ?? 'application/octet-stream';
 }
 
 function isMissing(err: unknown): boolean {
-  return MISSING_CODES.has(
-    (err as NodeJS.ErrnoException | undefined)?.code ?? '',
-  );
+  return MISSING_CODES.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
 
 function describe(err: unknown): string {

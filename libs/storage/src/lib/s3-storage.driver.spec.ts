@@ -16,9 +16,7 @@ const BUCKET = 'imgpipe-test';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** A real s3rver in a child process: its winston logger and koa app stay out of Jest's process. */
-async function startS3rver(
-  directory: string,
-): Promise<{ endpoint: string; process: ChildProcessWithoutNullStreams }> {
+async function startS3rver(directory: string): Promise<{ endpoint: string; process: ChildProcessWithoutNullStreams }> {
   const child = spawn(process.execPath, [
     // s3rver encrypts ListObjects continuation tokens with DES, which OpenSSL 3 only has in the legacy provider.
     '--openssl-legacy-provider',
@@ -27,10 +25,7 @@ async function startS3rver(
   ]);
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`s3rver did not start: ${output}`)),
-      15_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`s3rver did not start: ${output}`)), 15_000);
     const onData = (data: Buffer) => {
       output += data.toString();
       const match = /listening on [^:]+:(\d+)/.exec(output);
@@ -49,9 +44,7 @@ async function startS3rver(
   return { endpoint: `http://127.0.0.1:${port}`, process: child };
 }
 
-async function stopProcess(
-  child: ChildProcessWithoutNullStreams,
-): Promise<void> {
+async function stopProcess(child: ChildProcessWithoutNullStreams): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -113,9 +106,7 @@ describe('S3StorageDriver against s3rver', () => {
     });
 
     expect(await driver.getBuffer('metadata/job-1.json')).toEqual(body);
-    const { stream, contentType, contentLength } = await driver.getStream(
-      'metadata/job-1.json',
-    );
+    const { stream, contentType, contentLength } = await driver.getStream('metadata/job-1.json');
     stream.resume();
     expect(contentType).toBe('application/json');
     expect(contentLength).toBe(body.length);
@@ -123,9 +114,7 @@ describe('S3StorageDriver against s3rver', () => {
 
   it('uploads a 12 MB stream in parts and reads it back byte-identical', async () => {
     const data = randomBytes(12 * 1024 * 1024);
-    const chunks = Array.from({ length: data.length / 65_536 }, (_, i) =>
-      data.subarray(i * 65_536, (i + 1) * 65_536),
-    );
+    const chunks = Array.from({ length: data.length / 65_536 }, (_, i) => data.subarray(i * 65_536, (i + 1) * 65_536));
     const send = jest.spyOn(S3Client.prototype, 'send');
 
     await driver.put('original/job-2.jpg', Readable.from(chunks), {
@@ -133,25 +122,20 @@ describe('S3StorageDriver against s3rver', () => {
       contentLength: data.length,
     });
 
-    const commands = send.mock.calls.map(
-      ([command]) => command.constructor.name,
-    );
+    const commands = send.mock.calls.map(([command]) => command.constructor.name);
     expect(commands).toEqual([
       'CreateMultipartUploadCommand',
       'UploadPartCommand',
       'UploadPartCommand',
       'CompleteMultipartUploadCommand',
     ]);
-    const { stream, contentType, contentLength } =
-      await driver.getStream('original/job-2.jpg');
+    const { stream, contentType, contentLength } = await driver.getStream('original/job-2.jpg');
     const read: Buffer[] = [];
     for await (const chunk of stream) read.push(chunk as Buffer);
     expect(contentType).toBe('image/jpeg');
     expect(contentLength).toBe(data.length);
     expect(sha256(Buffer.concat(read))).toBe(sha256(data));
-    expect(sha256(await driver.getBuffer('original/job-2.jpg'))).toBe(
-      sha256(data),
-    );
+    expect(sha256(await driver.getBuffer('original/job-2.jpg'))).toBe(sha256(data));
   }, 30_000);
 
   it('rejects a stream shorter than its contentLength and stores nothing', async () => {
@@ -165,15 +149,11 @@ describe('S3StorageDriver against s3rver', () => {
   });
 
   it('throws ObjectNotFoundError with the key for a missing object', async () => {
-    await expect(
-      driver.getBuffer('processed/missing.jpg'),
-    ).rejects.toMatchObject({
+    await expect(driver.getBuffer('processed/missing.jpg')).rejects.toMatchObject({
       name: 'ObjectNotFoundError',
       key: 'processed/missing.jpg',
     });
-    await expect(
-      driver.getStream('processed/missing.jpg'),
-    ).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(driver.getStream('processed/missing.jpg')).rejects.toBeInstanceOf(ObjectNotFoundError);
   });
 
   it('answers exists and deletes', async () => {
@@ -185,16 +165,12 @@ describe('S3StorageDriver against s3rver', () => {
 
     await driver.delete('processed/job-3.png');
     expect(await driver.exists('processed/job-3.png')).toBe(false);
-    await expect(
-      driver.getBuffer('processed/job-3.png'),
-    ).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(driver.getBuffer('processed/job-3.png')).rejects.toBeInstanceOf(ObjectNotFoundError);
     await expect(driver.delete('processed/job-3.png')).resolves.toBeUndefined();
   });
 
   it('reports locations as s3://bucket/key', () => {
-    expect(driver.location('original/job-5.webp')).toBe(
-      `s3://${BUCKET}/original/job-5.webp`,
-    );
+    expect(driver.location('original/job-5.webp')).toBe(`s3://${BUCKET}/original/job-5.webp`);
   });
 
   it('ping resolves when the bucket answers', async () => {
@@ -222,9 +198,7 @@ describe('S3StorageDriver against s3rver', () => {
   it('a server that accepts connections but never answers fails with StorageUnavailableError', async () => {
     const sockets = new Set<Socket>();
     const silent = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) =>
-      silent.listen(0, '127.0.0.1', resolve),
-    );
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     const stuck = new S3StorageDriver({
       bucket: BUCKET,

@@ -9,11 +9,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { withExpectedLength } from './body-length';
-import type {
-  PutOptions,
-  StorageDriver,
-  StoredObjectStream,
-} from './storage-driver';
+import type { PutOptions, StorageDriver, StoredObjectStream } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableError } from './storage-errors';
 import type { S3StorageOptions } from './storage-options';
 
@@ -61,20 +57,14 @@ export class S3StorageDriver implements StorageDriver {
   constructor(options: Omit<S3StorageOptions, 'driver'>) {
     const partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
     if (partSizeBytes < MIN_PART_SIZE_BYTES) {
-      throw new Error(
-        `partSizeBytes must be at least ${MIN_PART_SIZE_BYTES} (5 MiB), got ${partSizeBytes}`,
-      );
+      throw new Error(`partSizeBytes must be at least ${MIN_PART_SIZE_BYTES} (5 MiB), got ${partSizeBytes}`);
     }
     this.bucket = options.bucket;
     this.partSizeBytes = partSizeBytes;
     this.client = new S3Client(clientConfig(options));
   }
 
-  async put(
-    key: string,
-    body: Buffer | Readable,
-    opts: PutOptions,
-  ): Promise<void> {
+  async put(key: string, body: Buffer | Readable, opts: PutOptions): Promise<void> {
     const upload = new Upload({
       client: this.client,
       params: {
@@ -125,9 +115,7 @@ export class S3StorageDriver implements StorageDriver {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.client.send(
-        new HeadObjectCommand({ Bucket: this.bucket, Key: key }),
-      );
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return true;
     } catch (err) {
       const translated = this.translate(err, key);
@@ -137,11 +125,9 @@ export class S3StorageDriver implements StorageDriver {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client
-      .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }))
-      .catch((err: unknown) => {
-        throw this.translate(err);
-      });
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch((err: unknown) => {
+      throw this.translate(err);
+    });
   }
 
   location(key: string): string {
@@ -149,11 +135,9 @@ export class S3StorageDriver implements StorageDriver {
   }
 
   async ping(): Promise<void> {
-    await this.client
-      .send(new HeadBucketCommand({ Bucket: this.bucket }))
-      .catch((err: unknown) => {
-        throw this.translate(err);
-      });
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket })).catch((err: unknown) => {
+      throw this.translate(err);
+    });
   }
 
   async close(): Promise<void> {
@@ -165,10 +149,7 @@ export class S3StorageDriver implements StorageDriver {
     // Duck-typed: errors raised by Node's own modules may come from another realm (Jest's sandbox).
     if (typeof err !== 'object' || err === null) return err;
     const e = err as SdkError;
-    if (
-      key !== undefined &&
-      (e.name === 'NoSuchKey' || e.name === 'NotFound')
-    ) {
+    if (key !== undefined && (e.name === 'NoSuchKey' || e.name === 'NotFound')) {
       return new ObjectNotFoundError(key, { cause: err });
     }
     if (isUnavailable(e)) {
@@ -183,9 +164,7 @@ export class S3StorageDriver implements StorageDriver {
   }
 }
 
-function clientConfig(
-  options: Omit<S3StorageOptions, 'driver'>,
-): S3ClientConfig {
+function clientConfig(options: Omit<S3StorageOptions, 'driver'>): S3ClientConfig {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     region: options.region,
@@ -216,20 +195,11 @@ function isUnavailable(e: SdkError): boolean {
   // The SDK's retry middleware rewraps a thrown value that fails `instanceof Error` (a Node error
   // from another realm, as under Jest) as "AWS SDK error wrapper for Error: connect ECONNREFUSED
   // ...", dropping `code`: the message is all that is left.
-  if (
-    e.message &&
-    [...UNAVAILABLE_CODES].some((code) => e.message?.includes(code))
-  )
-    return true;
+  if (e.message && [...UNAVAILABLE_CODES].some((code) => e.message?.includes(code))) return true;
   // Node's happy-eyeballs connect reports one AggregateError for all addresses it tried.
   if (
     Array.isArray(e.errors) &&
-    e.errors.some(
-      (inner) =>
-        typeof inner === 'object' &&
-        inner !== null &&
-        isUnavailable(inner as SdkError),
-    )
+    e.errors.some((inner) => typeof inner === 'object' && inner !== null && isUnavailable(inner as SdkError))
   )
     return true;
   const status = e.$metadata?.httpStatusCode;

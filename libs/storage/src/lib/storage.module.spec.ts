@@ -57,9 +57,7 @@ describe('StorageModule', () => {
 
     const storage = moduleRef.get<StorageDriver>(STORAGE_DRIVER);
     expect(storage).toBeInstanceOf(LocalStorageDriver);
-    expect(storage.location('a/b.json')).toBe(
-      `file://${dataDir}/from-factory/a/b.json`,
-    );
+    expect(storage.location('a/b.json')).toBe(`file://${dataDir}/from-factory/a/b.json`);
     expect(moduleRef.get(UsesStorage).storage).toBe(storage);
     await moduleRef.close();
   });
@@ -78,9 +76,7 @@ describe('StorageModule', () => {
 
     const storage = moduleRef.get<StorageDriver>(STORAGE_DRIVER);
     expect(storage.kind).toBe('s3');
-    expect(storage.location('original/x.jpg')).toBe(
-      's3://photos/original/x.jpg',
-    );
+    expect(storage.location('original/x.jpg')).toBe('s3://photos/original/x.jpg');
     expect(close).not.toHaveBeenCalled();
     await moduleRef.close();
     expect(close).toHaveBeenCalledTimes(1);

@@ -17,9 +17,7 @@ export const STORAGE_DRIVER = Symbol('STORAGE_DRIVER');
 export interface StorageModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
   inject?: FactoryProvider['inject'];
-  useFactory: FactoryProvider<
-    StorageOptions | Promise<StorageOptions>
-  >['useFactory'];
+  useFactory: FactoryProvider<StorageOptions | Promise<StorageOptions>>['useFactory'];
 }
 
 /** Provides one StorageDriver to the whole app and closes it when the app shuts down. */
@@ -49,8 +47,7 @@ export class StorageModule implements OnApplicationShutdown {
         {
           provide: STORAGE_DRIVER,
           inject: options.inject ?? [],
-          useFactory: async (...deps: unknown[]) =>
-            createStorageDriver(await options.useFactory(...deps)),
+          useFactory: async (...deps: unknown[]) => createStorageDriver(await options.useFactory(...deps)),
         },
       ],
       exports: [STORAGE_DRIVER],

@@ -22,13 +22,20 @@ import { JOB_STATUSES } from '@imgpipe/contracts';
 // Response schemas for the OpenAPI document. Each class implements its contract type, so the
 // compiler keeps the document and the wire format in step.
 
-const BOX = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4, description: '[x1, y1, x2, y2] in pixels of the upright original' } as const;
+const BOX = {
+  type: 'array',
+  items: { type: 'number' },
+  minItems: 4,
+  maxItems: 4,
+  description: '[x1, y1, x2, y2] in pixels of the upright original',
+} as const;
 
 export class ErrorDto implements ErrorBody {
   @ApiProperty({ example: 400 }) statusCode!: number;
   @ApiProperty({ example: 'invalid_job_id', description: 'Stable machine-readable error code' }) code!: string;
   @ApiProperty({ example: 'job_id must be a UUID' }) message!: string;
-  @ApiPropertyOptional({ description: 'Extra facts about the error', type: 'object', additionalProperties: true }) details?: unknown;
+  @ApiPropertyOptional({ description: 'Extra facts about the error', type: 'object', additionalProperties: true })
+  details?: unknown;
 }
 
 export class UploadAcceptedDto implements UploadAccepted {
@@ -84,7 +91,11 @@ export class VerificationDto {
   @ApiProperty({ description: 'Faces found again after blurring (and blurred again)' }) residual!: number;
 }
 
-const TIMINGS = { type: 'object', additionalProperties: { type: 'number' }, description: 'Milliseconds per stage' } as const;
+const TIMINGS = {
+  type: 'object',
+  additionalProperties: { type: 'number' },
+  description: 'Milliseconds per stage',
+} as const;
 
 export class BlurMetadataDto implements BlurMetadata {
   @ApiProperty({ enum: ['applied', 'not_run'] }) state!: 'applied' | 'not_run';
@@ -127,8 +138,10 @@ export class JobStatusDto implements JobStatusView {
   @ApiProperty({ description: 'Unix seconds' }) created_at!: number;
   @ApiProperty({ description: 'Unix seconds' }) updated_at!: number;
   @ApiProperty({ description: 'Processing attempts started so far' }) attempts!: number;
-  @ApiPropertyOptional({ description: 'Why the job failed, or why the last attempt failed while a retry is pending' }) error?: string;
-  @ApiPropertyOptional({ type: JobResultsDto, description: 'Present once the job is completed' }) results?: JobResultsDto;
+  @ApiPropertyOptional({ description: 'Why the job failed, or why the last attempt failed while a retry is pending' })
+  error?: string;
+  @ApiPropertyOptional({ type: JobResultsDto, description: 'Present once the job is completed' })
+  results?: JobResultsDto;
 }
 
 export class LatencySummaryDto implements LatencySummary {
@@ -147,7 +160,9 @@ export class StatsDto implements StatsView {
   @ApiProperty() submitted!: number;
   @ApiProperty() completed!: number;
   @ApiProperty() failed!: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'completed / (completed + failed)' }) success_rate!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'completed / (completed + failed)' }) success_rate!:
+    | number
+    | null;
   @ApiProperty({ type: ThroughputDto }) throughput!: ThroughputDto;
   @ApiProperty({ type: LatencySummaryDto }) processing_time_seconds!: LatencySummaryDto;
   @ApiProperty({ type: LatencySummaryDto }) end_to_end_latency_seconds!: LatencySummaryDto;
@@ -173,6 +188,10 @@ export class DependenciesDto {
 export class HealthDto implements HealthView {
   @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
   @ApiProperty({ type: DependenciesDto }) dependencies!: DependenciesDto;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'Why each dependency is down' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Why each dependency is down',
+  })
   errors?: Record<string, string>;
 }

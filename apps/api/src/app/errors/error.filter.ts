@@ -59,7 +59,11 @@ export class ErrorFilter implements ExceptionFilter {
       return { statusCode: status, code: CODES_BY_STATUS[status] ?? `http_${status}`, message };
     }
     const errorId = randomUUID();
-    this.logger.error({ message: 'unhandled error', error_id: errorId, error: (exception as Error)?.stack ?? String(exception) });
+    this.logger.error({
+      message: 'unhandled error',
+      error_id: errorId,
+      error: (exception as Error)?.stack ?? String(exception),
+    });
     return { statusCode: 500, code: 'internal_error', message: `internal error (error id ${errorId})` };
   }
 }
