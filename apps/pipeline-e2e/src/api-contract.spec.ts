@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Stack } from './support/stack';
+
+const ROOT = resolve(__dirname, '../../..');
+
+describe('the api contract', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ storage: 'local', redisDb: 6, workers: 1 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('publishes an OpenAPI 3 document covering every endpoint, which redocly lints without errors', async () => {
+    const doc = await stack.getJson('/docs-json');
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/batch-upload',
+        '/batch/{batch_id}',
+        '/health',
+        '/queue-status',
+        '/results/{job_id}/{kind}',
+        '/stats',
+        '/status/{job_id}',
+        '/upload',
+      ].sort(),
+    );
+    for (const [path, ops] of Object.entries<Record<string, { responses: Record<string, unknown> }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const codes = Object.keys(op.responses);
+        expect({
+          path,
+          method,
+          hasSuccess: codes.some((c) => c.startsWith('2')),
+          hasError: codes.some((c) => /^[45]/.test(c)),
+        }).toEqual({
+          path,
+          method,
+          hasSuccess: true,
+          hasError: true,
+        });
+      }
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'openapi-')), 'openapi.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const redocly = join(ROOT, 'node_modules/@redocly/cli/bin/cli.js');
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [redocly, 'lint', file, '--format=json'], {
+      cwd: ROOT,
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    }).catch((err) => ({ stdout: err.stdout as string, stderr: err.stderr as string }));
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number };
+      problems: { severity: string; message: string }[];
+    };
+    expect({
+      errors: report.totals.errors,
+      problems: report.problems.filter((p) => p.severity === 'error'),
+      stderr: report.totals.errors ? stderr : '',
+    }).toEqual({
+      errors: 0,
+      problems: [],
+      stderr: '',
+    });
+    expect((await stack.get('/docs')).status).toBe(200);
+  });
+
+  it('serves Prometheus metrics on the api and the worker', async () => {
+    const api = await (await stack.get('/metrics')).text();
+    expect(api).toMatch(/^# HELP pipeline_images_submitted_total/m);
+    expect(api).toMatch(/process_cpu_seconds_total\{app="api"\}/);
+    const worker = await (await fetch(`http://127.0.0.1:${stack.workers[0].port}/metrics`)).text();
+    expect(worker).toMatch(/^# TYPE pipeline_stage_duration_seconds histogram/m);
+    expect(worker).toMatch(/app="worker"/);
+  });
+
+  it('stops the process with a list of every configuration problem', async () => {
+    const main = join(ROOT, 'dist/apps/api/main.js');
+    const result = await promisify(execFile)(process.execPath, [main], {
+      env: { ...process.env, PORT: 'x', MAX_QUEUE_SIZE: '-1', REDIS_URL: 'nope' },
+    }).catch((err) => err as { code: number; stderr: string });
+    expect((result as { code: number }).code).toBe(1);
+    const stderr = (result as { stderr: string }).stderr;
+    expect(stderr).toMatch(/invalid configuration/);
+    expect(stderr).toMatch(/PORT must be/);
+    expect(stderr).toMatch(/MAX_QUEUE_SIZE must be/);
+    expect(stderr).toMatch(/REDIS_URL must be/);
+  });
+});
