@@ -98,7 +98,7 @@ async function main() {
   // pipeline-e2e's specs need built apps and services, so they belong to the integration step
   // only, even if @nx/jest/plugin infers a `test` target for it from its jest config.
   const unitOk = await step('unit', () =>
-    runStep(['run-many', '-t', 'test', `--exclude=${INTEGRATION_PROJECT}`, '--output-style=stream']),
+    runStep(['run-many', '-t', 'test', `--exclude=${INTEGRATION_PROJECT}`, '--skip-nx-cache', '--output-style=stream']),
   );
 
   let integrationOk = false;
