@@ -21,7 +21,6 @@ export type {
   ModelInfo,
   RegionKind,
   BlurRegion,
-  StageState,
   BlurMetadata,
   DetectedObject,
   DetectionMetadata,
@@ -43,3 +42,19 @@ export {
   type HealthView,
   type ErrorBody,
 } from './lib/views';
+export {
+  BLUR_METHODS,
+  PolicyValidationError,
+  validatePolicyOverride,
+  resolvePolicy,
+  type BlurMethod,
+  type BlurPolicy,
+  type BlurPolicyOverride,
+} from './lib/policy';
+export {
+  JOB_METADATA_SCHEMA,
+  BLUR_METADATA_SCHEMA,
+  DETECTION_METADATA_SCHEMA,
+  BLUR_POLICY_SCHEMA,
+  MODEL_INFO_SCHEMA,
+} from './lib/metadata.schema';

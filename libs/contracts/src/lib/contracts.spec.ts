@@ -77,7 +77,7 @@ describe('validateProcessImagePayload', () => {
       'filename must be a string of 1 to 255 characters',
       'file_size must be a positive integer',
       'submitted_at must be unix milliseconds',
-      'policy must be an object',
+      'policy must be a JSON object',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { ImageFormat } from './images';
+import { BlurMethod, BlurPolicy } from './policy';
 
 /** A box in pixels of the auto-oriented original: [x1, y1, x2, y2]. */
 export type Box = [number, number, number, number];
@@ -19,18 +20,12 @@ export interface BlurRegion {
   source: string;
 }
 
-/**
- * Whether the privacy stage ran. `not_run` means no privacy model is installed in this build:
- * the processed image is only decoded, auto-oriented and re-encoded, and `note` says so.
- */
-export type StageState = 'applied' | 'not_run';
-
 export interface BlurMetadata {
-  state: StageState;
-  note?: string;
   regions: BlurRegion[];
-  method: string | null;
-  policy: Record<string, unknown> | null;
+  method: BlurMethod;
+  /** The policy the job ran with: defaults overlaid with the upload's override. */
+  policy: BlurPolicy;
+  /** The face detector runs again on the blurred image; what it still finds is blurred again. */
   verification: { rechecked: boolean; residual: number };
   models: ModelInfo[];
   timings_ms: Record<string, number>;
@@ -43,10 +38,8 @@ export interface DetectedObject {
 }
 
 export interface DetectionMetadata {
-  state: StageState;
-  note?: string;
   objects: DetectedObject[];
-  model: ModelInfo | null;
+  model: ModelInfo;
   timings_ms: Record<string, number>;
 }
 

@@ -2,6 +2,7 @@ import { ImageFormat, isImageFormat } from './images';
 import { isJobId } from './job-id';
 import { JobName } from './queue';
 import { storageKeys } from './storage-keys';
+import { BlurPolicyOverride, PolicyValidationError, validatePolicyOverride } from './policy';
 
 /** What the api puts on the queue for each upload. Image bytes never travel through Redis: only keys. */
 export interface ProcessImagePayload {
@@ -15,8 +16,8 @@ export interface ProcessImagePayload {
   /** Unix milliseconds when the upload was accepted: the start of end-to-end latency. */
   submitted_at: number;
   batch_id?: string;
-  /** Per-upload overrides of the blur policy; validated by the worker against its policy schema. */
-  policy?: Record<string, unknown>;
+  /** Per-upload overrides of the worker's default blur policy. */
+  policy?: BlurPolicyOverride;
 }
 
 /** The payload type of each job name (`JobOf<JobName.ProcessImage>`). */
@@ -58,11 +59,12 @@ export function validateProcessImagePayload(value: unknown): ProcessImagePayload
     problems.push('submitted_at must be unix milliseconds');
   }
   if (p['batch_id'] !== undefined && !isJobId(p['batch_id'])) problems.push('batch_id must be a UUID');
-  if (
-    p['policy'] !== undefined &&
-    (typeof p['policy'] !== 'object' || p['policy'] === null || Array.isArray(p['policy']))
-  ) {
-    problems.push('policy must be an object');
+  if (p['policy'] !== undefined) {
+    try {
+      validatePolicyOverride(p['policy']);
+    } catch (err) {
+      problems.push(...(err as PolicyValidationError).problems);
+    }
   }
   if (problems.length > 0) throw new PayloadValidationError(problems);
   return p as unknown as ProcessImagePayload;

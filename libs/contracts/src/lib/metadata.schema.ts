@@ -1,0 +1,143 @@
+import { BLUR_METHODS } from './policy';
+import { IMAGE_FORMATS } from './images';
+
+// JSON Schema of `metadata/{job_id}.json` (the OpenAPI 3.0 dialect: `nullable`, no `$schema`),
+// kept beside the TypeScript types it describes. The api publishes it in its OpenAPI document.
+
+const box = {
+  type: 'array',
+  items: { type: 'number' },
+  minItems: 4,
+  maxItems: 4,
+  description: '[x1, y1, x2, y2] in pixels of the upright (EXIF auto-oriented) original',
+};
+const timings = { type: 'object', additionalProperties: { type: 'number' }, description: 'Milliseconds per stage' };
+const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+
+export const MODEL_INFO_SCHEMA = {
+  type: 'object',
+  required: ['name', 'version', 'sha256'],
+  additionalProperties: false,
+  properties: { name: { type: 'string' }, version: { type: 'string' }, sha256 },
+};
+
+export const BLUR_POLICY_SCHEMA = {
+  type: 'object',
+  required: ['method', 'strength', 'box_expansion', 'min_box_size', 'thresholds', 'head_fallback'],
+  additionalProperties: false,
+  properties: {
+    method: { type: 'string', enum: [...BLUR_METHODS] },
+    strength: { type: 'number', minimum: 0.25, maximum: 10 },
+    box_expansion: { type: 'number', minimum: 1, maximum: 3 },
+    min_box_size: { type: 'number', minimum: 0 },
+    thresholds: {
+      type: 'object',
+      required: ['face', 'plate'],
+      additionalProperties: false,
+      properties: { face: { type: 'number' }, plate: { type: 'number' } },
+    },
+    head_fallback: { type: 'boolean' },
+  },
+};
+
+export const BLUR_METADATA_SCHEMA = {
+  type: 'object',
+  required: ['regions', 'method', 'policy', 'verification', 'models', 'timings_ms'],
+  additionalProperties: false,
+  properties: {
+    regions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'box', 'score', 'source'],
+        additionalProperties: false,
+        properties: {
+          kind: { type: 'string', enum: ['face', 'plate'] },
+          box,
+          score: { type: 'number', minimum: 0, maximum: 1 },
+          source: { type: 'string', description: 'Detector or rule that found the region' },
+        },
+      },
+    },
+    method: { type: 'string', enum: [...BLUR_METHODS] },
+    policy: BLUR_POLICY_SCHEMA,
+    verification: {
+      type: 'object',
+      required: ['rechecked', 'residual'],
+      additionalProperties: false,
+      properties: {
+        rechecked: { type: 'boolean', description: 'The face detector ran again on the blurred image' },
+        residual: { type: 'integer', minimum: 0, description: 'Faces found again after blurring, and blurred again' },
+      },
+    },
+    models: { type: 'array', items: MODEL_INFO_SCHEMA },
+    timings_ms: timings,
+  },
+};
+
+export const DETECTION_METADATA_SCHEMA = {
+  type: 'object',
+  required: ['objects', 'model', 'timings_ms'],
+  additionalProperties: false,
+  properties: {
+    objects: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['label', 'score', 'box'],
+        additionalProperties: false,
+        properties: { label: { type: 'string' }, score: { type: 'number', minimum: 0, maximum: 1 }, box },
+      },
+    },
+    model: MODEL_INFO_SCHEMA,
+    timings_ms: timings,
+  },
+};
+
+export const JOB_METADATA_SCHEMA = {
+  title: 'JobMetadata',
+  description: 'The document stored at metadata/{job_id}.json when a job completes.',
+  type: 'object',
+  required: [
+    'job_id',
+    'filename',
+    'image',
+    'blur_metadata',
+    'detection_metadata',
+    'timings_ms',
+    'pipeline',
+    'submitted_at',
+    'completed_at',
+  ],
+  additionalProperties: false,
+  properties: {
+    job_id: { type: 'string', format: 'uuid' },
+    filename: { type: 'string' },
+    image: {
+      type: 'object',
+      required: ['width', 'height', 'format', 'orientation', 'sha256_original', 'sha256_processed', 'bytes_original', 'bytes_processed'],
+      additionalProperties: false,
+      properties: {
+        width: { type: 'integer', minimum: 1 },
+        height: { type: 'integer', minimum: 1 },
+        format: { type: 'string', enum: [...IMAGE_FORMATS] },
+        orientation: { type: 'integer', minimum: 1, maximum: 8, description: 'EXIF orientation of the original' },
+        sha256_original: sha256,
+        sha256_processed: sha256,
+        bytes_original: { type: 'integer', minimum: 1 },
+        bytes_processed: { type: 'integer', minimum: 1 },
+      },
+    },
+    blur_metadata: BLUR_METADATA_SCHEMA,
+    detection_metadata: DETECTION_METADATA_SCHEMA,
+    timings_ms: timings,
+    pipeline: {
+      type: 'object',
+      required: ['version', 'worker_id'],
+      additionalProperties: false,
+      properties: { version: { type: 'string' }, worker_id: { type: 'string' } },
+    },
+    submitted_at: { type: 'string', format: 'date-time' },
+    completed_at: { type: 'string', format: 'date-time' },
+  },
+};
