@@ -23,7 +23,19 @@ describe('loadConfig', () => {
       jobAttempts: 3,
       logLevel: 'info',
       storage: { driver: 'local' },
+      onnxThreads: 1,
+      detection: { scoreThreshold: 0.35, classes: null },
+      policy: {
+        method: 'gaussian',
+        strength: 1,
+        box_expansion: 1.2,
+        min_box_size: 4,
+        thresholds: { face: 0.75, plate: 0.6 },
+        head_fallback: true,
+      },
     });
+    expect(config.modelsDir).toBe(join(process.cwd(), '.cache/models'));
+    expect(config.detectorModel).toBeUndefined();
     expect(config.storage.driver === 'local' && config.storage.dataDir).toBe(join(process.cwd(), 'data'));
     expect(config.workerId).toMatch(/-\d+-[0-9a-f]{6}$/);
   });
@@ -68,6 +80,18 @@ describe('loadConfig', () => {
     expect(config.storage).toMatchObject({ driver: 's3', bucket: 'from-file', region: 'eu-west-1', accessKeyId: 'a' });
   });
 
+  it('reads model paths, detection classes and policy defaults', () => {
+    const config = loadConfig({
+      DETECTOR_MODEL: 'models/yolo11n.onnx',
+      DETECTION_CLASSES: 'car, person ,truck',
+      BLUR_METHOD: 'pixelate',
+      HEAD_FALLBACK: 'false',
+    });
+    expect(config.detectorModel).toBe(join(process.cwd(), 'models/yolo11n.onnx'));
+    expect(config.detection.classes).toEqual(['car', 'person', 'truck']);
+    expect(config.policy).toMatchObject({ method: 'pixelate', head_fallback: false });
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {
@@ -78,13 +102,17 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'loud',
         S3_BUCKET: 'b',
         AWS_ACCESS_KEY_ID: 'k',
+        BLUR_METHOD: 'swirl',
+        FACE_SCORE_THRESHOLD: '1.5',
       });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(7);
+    expect(problems.join('\n')).toMatch(/BLUR_METHOD must be one of gaussian, pixelate, solid/);
+    expect(problems.join('\n')).toMatch(/FACE_SCORE_THRESHOLD must be a number from 0.01 to 0.99/);
     expect(problems.join('\n')).toMatch(/PORT must be an integer/);
     expect(problems.join('\n')).toMatch(/MAX_QUEUE_SIZE must be an integer from 1/);
     expect(problems.join('\n')).toMatch(/REDIS_URL must be/);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { BLUR_METHODS, BlurMethod } from '@imgpipe/contracts';
 import { LOG_LEVELS, LogLevel, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
@@ -34,6 +35,16 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     const n = Number(raw);
     if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
       problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const num = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
       return fallback;
     }
     return n;
@@ -82,6 +93,12 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     storage = { driver: 'local', dataDir: resolve(str('DATA_DIR', './data') as string) };
   }
 
+  const blurMethod = str('BLUR_METHOD', 'gaussian') as string;
+  if (!(BLUR_METHODS as readonly string[]).includes(blurMethod)) {
+    problems.push(`BLUR_METHOD must be one of ${BLUR_METHODS.join(', ')} (got "${blurMethod}")`);
+  }
+  const classes = str('DETECTION_CLASSES');
+
   const config: PipelineConfig = {
     port: int('PORT', 8000, 1, 65535),
     workerPort: int('WORKER_PORT', 9100, 1, 65535),
@@ -102,9 +119,32 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     numWorkers: int('NUM_WORKERS', 1, 1, 64, file.num_workers),
     jpegQuality: int('JPEG_QUALITY', 85, 1, 100),
+    modelsDir: resolve(str('MODELS_DIR', './.cache/models') as string),
+    detectorModel: optionalPath(str('DETECTOR_MODEL')),
+    plateModel: optionalPath(str('PLATE_MODEL')),
+    onnxThreads: int('ONNX_THREADS', 1, 1, 64),
+    detection: {
+      scoreThreshold: num('DETECTION_SCORE_THRESHOLD', 0.35, 0.01, 0.99),
+      classes: classes ? classes.split(',').map((c) => c.trim()).filter(Boolean) : null,
+    },
+    policy: {
+      method: blurMethod as BlurMethod,
+      strength: num('BLUR_STRENGTH', 1, 0.25, 10),
+      box_expansion: num('BLUR_BOX_EXPANSION', 1.2, 1, 3),
+      min_box_size: num('BLUR_MIN_BOX_SIZE', 4, 0, 10_000),
+      thresholds: {
+        face: num('FACE_SCORE_THRESHOLD', 0.75, 0.01, 0.99),
+        plate: num('PLATE_SCORE_THRESHOLD', 0.6, 0.01, 0.99),
+      },
+      head_fallback: bool('HEAD_FALLBACK', true),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function optionalPath(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : resolve(value);
 }
 
 function readConfigFile(path: string | undefined, problems: string[]): PipelineConfigFile {

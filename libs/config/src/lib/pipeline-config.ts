@@ -1,3 +1,5 @@
+import { BlurPolicy } from '@imgpipe/contracts';
+
 /** The validated configuration of the api, the worker and the tools that run them. */
 export interface PipelineConfig {
   port: number;
@@ -27,6 +29,18 @@ export interface PipelineConfig {
   /** Worker processes the local stack starts (`num_workers` in PIPELINE_CONFIG). */
   numWorkers: number;
   jpegQuality: number;
+
+  /** Where fetched and converted model files live (MODELS_DIR). */
+  modelsDir: string;
+  /** A user's own YOLO ONNX export replacing the default detector (DETECTOR_MODEL). */
+  detectorModel?: string;
+  /** A user's single-class YOLO plate detector, run beside text detection (PLATE_MODEL). */
+  plateModel?: string;
+  /** onnxruntime intra-op threads per model run in each worker process. */
+  onnxThreads: number;
+  detection: { scoreThreshold: number; classes: string[] | null };
+  /** The default blur policy; uploads may override it per job. */
+  policy: BlurPolicy;
 }
 
 export type StorageConfig =
