@@ -1,7 +1,8 @@
 module.exports = {
   displayName: 'inference',
   preset: '../../jest.preset.js',
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/jest.environment.cjs',
+  globalSetup: '<rootDir>/jest.global-setup.mjs',
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },

@@ -1,3 +1,5 @@
+import models from './models.json';
+
 /**
  * Where each model comes from and what it must hash to. The same list drives
  * `tools/models/fetch-models.mjs` (fetch, verify, convert) and the worker (verify on load).
@@ -14,6 +16,8 @@ export type ModelSource =
       path: string;
       /** Other files the conversion needs (e.g. TF.js weight shards). */
       extraPaths?: string[];
+      /** sha256 of each file in `extraPaths` as shipped, by its path. */
+      extraSha256?: Record<string, string>;
       /** sha256 of the file at `path` as shipped, checked before any conversion. */
       sourceSha256: string;
       convert?: 'tfjs-graph-to-onnx';
@@ -31,5 +35,21 @@ export interface ModelManifestEntry {
   /** sha256 of the file in MODELS_DIR (after conversion); null for user-supplied files. */
   sha256: string | null;
   licence: string;
-  input: { width: number; height: number };
+  /** With `dynamic`, the model also takes other sizes; width and height are then a sensible default. */
+  input: { width: number; height: number; dynamic?: boolean };
+}
+
+/**
+ * The manifest's data lives in models.json so that the fetch script, which runs before
+ * anything is compiled, reads the same pins as the worker.
+ */
+export const MODEL_MANIFEST: readonly ModelManifestEntry[] = models as ModelManifestEntry[];
+
+/** The entry named `name`; throws with the known names when there is none. */
+export function manifestEntry(name: string): ModelManifestEntry {
+  const entry = MODEL_MANIFEST.find((candidate) => candidate.name === name);
+  if (!entry) {
+    throw new Error(`no model "${name}" in the manifest; known: ${MODEL_MANIFEST.map((m) => m.name).join(', ')}`);
+  }
+  return entry;
 }
