@@ -1,0 +1,50 @@
+import sharp, { type Region } from 'sharp';
+import { Box } from '@imgpipe/contracts';
+import { letterbox, Letterbox } from '../geometry/letterbox';
+import { RgbImage } from '../types';
+
+export function wholeImage(image: { width: number; height: number }): Region {
+  return { left: 0, top: 0, width: image.width, height: image.height };
+}
+
+/** Maps a point in [0, 1] of the model input back to pixels of the image `region` was cut from. */
+export function toImagePoint([x, y]: [number, number], geometry: Letterbox, region: Region): [number, number] {
+  const { inputWidth, inputHeight, padX, padY, resizedWidth, resizedHeight } = geometry;
+  return [
+    region.left + ((x * inputWidth - padX) * region.width) / resizedWidth,
+    region.top + ((y * inputHeight - padY) * region.height) / resizedHeight,
+  ];
+}
+
+export function toImageBox([x1, y1, x2, y2]: Box, geometry: Letterbox, region: Region): Box {
+  return [...toImagePoint([x1, y1], geometry, region), ...toImagePoint([x2, y2], geometry, region)];
+}
+
+/**
+ * Letterboxes (centred) `region` of the image into an NHWC float tensor of a `size` square with
+ * values in [-1, 1], the range BlazeFace was trained on (with [0, 1] it misses faces). The padding
+ * is 0, mid-grey. Cutting the region inside the same libvips pass avoids copying a tile out first.
+ * Lanczos rather than bilinear: on the group portraits the weakest true face then scored 0.81
+ * instead of 0.75, right at the threshold, with no false positive gaining.
+ */
+export async function regionTensor(
+  image: RgbImage,
+  region: Region,
+  size: number,
+): Promise<{ tensor: Float32Array; geometry: Letterbox }> {
+  const geometry = letterbox(region.width, region.height, size, size);
+  const { resizedWidth, resizedHeight, padX, padY } = geometry;
+  const pixels = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .extract(region)
+    .resize(resizedWidth, resizedHeight, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  const tensor = new Float32Array(size * size * 3);
+  const rowLength = resizedWidth * 3;
+  for (let y = 0; y < resizedHeight; y++) {
+    const src = y * rowLength;
+    const dst = ((y + padY) * size + padX) * 3;
+    for (let i = 0; i < rowLength; i++) tensor[dst + i] = pixels[src + i] / 127.5 - 1;
+  }
+  return { tensor, geometry };
+}

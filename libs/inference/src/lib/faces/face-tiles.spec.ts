@@ -1,0 +1,46 @@
+import { faceTiles, touchesInnerEdge } from './face-tiles';
+
+describe('faceTiles', () => {
+  it('splits a 3:2 photo into two overlapping full-height tiles', () => {
+    expect(faceTiles(1920, 1280)).toEqual([
+      { left: 0, top: 0, width: 1200, height: 1280 },
+      { left: 720, top: 0, width: 1200, height: 1280 },
+    ]);
+  });
+
+  it('splits a portrait photo into two rows', () => {
+    expect(faceTiles(1280, 1920)).toEqual([
+      { left: 0, top: 0, width: 1280, height: 1200 },
+      { left: 0, top: 720, width: 1280, height: 1200 },
+    ]);
+  });
+
+  it('splits a square photo into 2 x 2', () => {
+    expect(faceTiles(1000, 1000)).toEqual([
+      { left: 0, top: 0, width: 625, height: 625 },
+      { left: 375, top: 0, width: 625, height: 625 },
+      { left: 0, top: 375, width: 625, height: 625 },
+      { left: 375, top: 375, width: 625, height: 625 },
+    ]);
+  });
+
+  it('leaves small photos and custom options alone', () => {
+    expect(faceTiles(500, 400)).toEqual([]);
+    expect(faceTiles(1920, 1280, { magnification: 1, overlap: 0.25, minLongSide: 512 })).toEqual([]);
+    expect(faceTiles(3000, 1000, { magnification: 2, overlap: 0, minLongSide: 512 })).toEqual([
+      { left: 0, top: 0, width: 1500, height: 1000 },
+      { left: 1500, top: 0, width: 1500, height: 1000 },
+    ]);
+  });
+});
+
+describe('touchesInnerEdge', () => {
+  const tile = { left: 720, top: 0, width: 1200, height: 1280 };
+  it('flags boxes cut by a tile edge inside the image only', () => {
+    expect(touchesInnerEdge([700, 100, 800, 200], tile, 1920, 1280)).toBe(true);
+    expect(touchesInnerEdge([720, 100, 800, 200], tile, 1920, 1280)).toBe(true);
+    expect(touchesInnerEdge([721, 100, 800, 200], tile, 1920, 1280)).toBe(false);
+    expect(touchesInnerEdge([1800, -5, 1930, 1300], tile, 1920, 1280)).toBe(false);
+    expect(touchesInnerEdge([0, 0, 1201, 10], { left: 0, top: 0, width: 1200, height: 1280 }, 1920, 1280)).toBe(true);
+  });
+});
