@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { ImageFormat } from '@imgpipe/contracts';
+import { RgbImage } from './types';
 
 /** The image cannot be decoded: retrying will not help. */
 export class InvalidImageError extends Error {
@@ -14,7 +15,7 @@ export interface DecodedImage {
   data: Buffer;
   width: number;
   height: number;
-  channels: 1 | 2 | 3 | 4;
+  channels: 3 | 4;
   /** EXIF orientation of the source (1 when absent), already applied to `data`. */
   orientation: number;
 }
@@ -31,8 +32,14 @@ export async function decodeImage(input: Buffer, maxPixels: number): Promise<Dec
   try {
     const image = sharp(input, { failOn: 'error', limitInputPixels: maxPixels });
     const { orientation = 1 } = await image.metadata();
-    const { data, info } = await image.rotate().raw().toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height, channels: info.channels, orientation };
+    // 8-bit sRGB with alpha only when the source has it: what the models and the blur expect,
+    // whatever the source's bit depth or colour space (greyscale, CMYK, 16-bit PNG).
+    const { data, info } = await image
+      .rotate()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return { data, width: info.width, height: info.height, channels: info.channels as 3 | 4, orientation };
   } catch (err) {
     throw new InvalidImageError(`cannot decode image: ${(err as Error).message}`);
   }
@@ -52,4 +59,16 @@ export async function encodeImage(image: DecodedImage, format: ImageFormat, opti
     case 'webp':
       return pipeline.webp({ quality: options.jpegQuality }).toBuffer();
   }
+}
+
+/** The RGB pixels of an image for the detectors (alpha dropped, no copy when there is none). */
+export function rgbView(image: DecodedImage): RgbImage {
+  if (image.channels === 3) return { data: image.data, width: image.width, height: image.height };
+  const rgb = Buffer.allocUnsafe(image.width * image.height * 3);
+  for (let i = 0, j = 0; i < image.data.length; i += 4, j += 3) {
+    rgb[j] = image.data[i];
+    rgb[j + 1] = image.data[i + 1];
+    rgb[j + 2] = image.data[i + 2];
+  }
+  return { data: rgb, width: image.width, height: image.height };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 
-export const STAGES = ['decode', 'detect', 'faces', 'plates', 'blur', 'encode', 'store', 'total'] as const;
+export const STAGES = ['decode', 'detect', 'faces', 'plates', 'blur', 'verify', 'encode', 'store', 'total'] as const;
 export type Stage = (typeof STAGES)[number];
 
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];

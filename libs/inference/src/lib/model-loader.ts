@@ -1,0 +1,52 @@
+import { basename } from 'node:path';
+import { ModelInfo } from '@imgpipe/contracts';
+import { ObjectDetector } from './detectors/object-detector';
+import { FaceDetector } from './faces/blazeface';
+import { PlateDetector } from './plates/text-detector';
+import { VerifiedModel, loadVerifiedModel, sha256File } from './models/model-files';
+import { PipelineModels } from './image-pipeline';
+
+export interface ModelLoadOptions {
+  modelsDir: string;
+  /** A user's YOLO export replacing NanoDet. */
+  detectorModel?: string;
+  /** A user's single-class YOLO plate model, run beside text detection. */
+  plateModel?: string;
+  onnxThreads: number;
+}
+
+const DEFAULT_DETECTOR = 'nanodet-g';
+const FACE_MODEL = 'blazeface-back-256';
+const TEXT_MODEL = 'ppocr-v4-det';
+
+/**
+ * Verifies every pinned model against its sha256 and opens one session per model. User-supplied
+ * files have no pin: their sha256 is computed and recorded in each job's metadata instead.
+ */
+export async function loadPipelineModels(options: ModelLoadOptions): Promise<PipelineModels> {
+  const threads = { intraOpThreads: options.onnxThreads };
+  const [faces, text] = await Promise.all([
+    loadVerifiedModel(options.modelsDir, FACE_MODEL),
+    loadVerifiedModel(options.modelsDir, TEXT_MODEL),
+  ]);
+  const objects = options.detectorModel
+    ? await ObjectDetector.create(options.detectorModel, await userModelInfo(options.detectorModel), threads)
+    : await loadVerifiedModel(options.modelsDir, DEFAULT_DETECTOR).then((m) => ObjectDetector.create(m.path, infoOf(m), threads));
+  const plateModel = options.plateModel
+    ? await ObjectDetector.create(options.plateModel, await userModelInfo(options.plateModel), { ...threads, labels: ['plate'] })
+    : undefined;
+  return {
+    objects,
+    faces: await FaceDetector.create(faces.path, infoOf(faces), threads),
+    plates: await PlateDetector.create(text.path, infoOf(text), threads),
+    plateModel,
+  };
+}
+
+function infoOf(model: VerifiedModel): ModelInfo {
+  return { name: model.entry.name, version: model.entry.version, sha256: model.sha256 };
+}
+
+async function userModelInfo(path: string): Promise<ModelInfo> {
+  return { name: basename(path, '.onnx'), version: 'user-supplied', sha256: await sha256File(path) };
+}
