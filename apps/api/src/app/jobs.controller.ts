@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Param, Res, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IMAGE_CONTENT_TYPES, JobStatusView, RESULT_KINDS, ResultKind, isJobId, storageKeys } from '@imgpipe/contracts';
 import { JobStatusStore } from '@imgpipe/jobs';
@@ -35,8 +35,15 @@ export class JobsController {
   })
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiParam({ name: 'kind', enum: RESULT_KINDS })
-  @ApiProduces('image/jpeg', 'image/png', 'image/webp', 'application/json')
-  @ApiOkResponse({ description: 'The object', schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({
+    description: 'The stored object: the image for `original` and `processed`, the JobMetadata document for `metadata`',
+    content: {
+      'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+      'image/png': { schema: { type: 'string', format: 'binary' } },
+      'image/webp': { schema: { type: 'string', format: 'binary' } },
+      'application/json': { schema: { $ref: '#/components/schemas/JobMetadata' } },
+    },
+  })
   @ApiErrors(
     [400, 'The id is not a UUID, or kind is not original, processed or metadata'],
     [404, 'No such job, or the object does not exist (yet)'],

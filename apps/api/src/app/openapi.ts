@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { JOB_METADATA_SCHEMA } from '@imgpipe/contracts';
 
 export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -17,6 +18,11 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   });
   // Prometheus' scrape endpoint is for operators, documented in the README, not part of the client API.
   delete document.paths['/metrics'];
+  // The stored metadata document, from the schema the contracts lib keeps beside its types.
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, JobMetadata: JOB_METADATA_SCHEMA as never },
+  };
   // No authentication is configured: say so explicitly rather than leave it undefined.
   document.security = [];
   return document;

@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Get,
   HttpCode,
@@ -26,8 +27,19 @@ import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views
 import { ApiError } from './errors/api-error';
 import { UploadService, UploadedImage } from './upload.service';
 
+interface PolicyForm {
+  policy?: string;
+}
+
+const POLICY_FIELD = {
+  type: 'string',
+  description:
+    'Optional JSON overriding the default blur policy for these images, e.g. {"method":"pixelate","head_fallback":false}. ' +
+    'Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback.',
+};
+
 const UPLOAD_ERRORS: [number, string][] = [
-  [400, 'No file, an empty file, or a malformed multipart request'],
+  [400, 'No file, an empty file, an invalid policy, or a malformed multipart request'],
   [413, 'The file is larger than MAX_UPLOAD_BYTES'],
   [415, 'The file is not a JPEG, PNG or WebP image (judged by its bytes)'],
   [422, 'The image header cannot be read, or the image has more than MAX_IMAGE_PIXELS pixels'],
@@ -55,13 +67,13 @@ export class UploadController {
     schema: {
       type: 'object',
       required: ['file'],
-      properties: { file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' } },
+      properties: { file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' }, policy: POLICY_FIELD },
     },
   })
   @ApiAcceptedResponse({ type: UploadAcceptedDto })
   @ApiErrors(...UPLOAD_ERRORS)
-  upload(@UploadedFile() file: UploadedImage | undefined): Promise<UploadAccepted> {
-    return this.uploads.upload(file);
+  upload(@UploadedFile() file: UploadedImage | undefined, @Body() body: PolicyForm): Promise<UploadAccepted> {
+    return this.uploads.upload(file, body?.policy);
   }
 
   @Post('batch-upload')
@@ -77,13 +89,13 @@ export class UploadController {
     schema: {
       type: 'object',
       required: ['files'],
-      properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } },
+      properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } }, policy: POLICY_FIELD },
     },
   })
   @ApiAcceptedResponse({ type: BatchAcceptedDto })
   @ApiErrors(...UPLOAD_ERRORS)
-  batchUpload(@UploadedFiles() files: UploadedImage[] | undefined): Promise<BatchAccepted> {
-    return this.uploads.batchUpload(files);
+  batchUpload(@UploadedFiles() files: UploadedImage[] | undefined, @Body() body: PolicyForm): Promise<BatchAccepted> {
+    return this.uploads.batchUpload(files, body?.policy);
   }
 
   @Get('batch/:batch_id')

@@ -3,6 +3,9 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import sharp from 'sharp';
 import {
   BatchAccepted,
+  BlurPolicyOverride,
+  PolicyValidationError,
+  validatePolicyOverride,
   IMAGE_CONTENT_TYPES,
   ImageFormat,
   ProcessImagePayload,
@@ -50,19 +53,21 @@ export class UploadService {
     private readonly metrics: PipelineMetrics,
   ) {}
 
-  async upload(file: UploadedImage | undefined): Promise<UploadAccepted> {
+  async upload(file: UploadedImage | undefined, policyField?: string): Promise<UploadAccepted> {
     if (!file) throw this.reject('file_missing', HttpStatus.BAD_REQUEST, 'multipart field "file" is required');
+    const policy = this.parsePolicy(policyField);
     const image = await this.check(file);
     await this.assertCapacity(1);
-    const accepted = await this.submit(image);
+    const accepted = await this.submit(image, policy);
     this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
     return accepted;
   }
 
-  async batchUpload(files: UploadedImage[] | undefined): Promise<BatchAccepted> {
+  async batchUpload(files: UploadedImage[] | undefined, policyField?: string): Promise<BatchAccepted> {
     if (!files || files.length === 0) {
       throw this.reject('files_missing', HttpStatus.BAD_REQUEST, 'multipart field "files" must hold at least one file');
     }
+    const policy = this.parsePolicy(policyField);
     const checked: CheckedImage[] = [];
     const rejected: BatchAccepted['rejected'] = [];
     for (const file of files) {
@@ -84,7 +89,7 @@ export class UploadService {
     await this.assertCapacity(checked.length);
     const batchId = randomUUID();
     const jobs: UploadAccepted[] = [];
-    for (const image of checked) jobs.push(await this.submit(image, batchId));
+    for (const image of checked) jobs.push(await this.submit(image, policy, batchId));
     await this.batches.create(
       batchId,
       jobs.map((j) => j.job_id),
@@ -142,7 +147,19 @@ export class UploadService {
     return { file, filename, format };
   }
 
-  private async submit(image: CheckedImage, batchId?: string): Promise<UploadAccepted> {
+  /** The optional form field `policy`: JSON overriding the worker's default blur policy for these images. */
+  private parsePolicy(field: string | undefined): BlurPolicyOverride | undefined {
+    if (field === undefined || field.trim() === '') return undefined;
+    try {
+      return validatePolicyOverride(JSON.parse(field));
+    } catch (err) {
+      const problems = err instanceof PolicyValidationError ? err.problems : [`not JSON: ${(err as Error).message}`];
+      this.metrics.uploadsRejected.inc({ reason: 'invalid_policy' });
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_policy', `policy: ${problems.join('; ')}`, { problems });
+    }
+  }
+
+  private async submit(image: CheckedImage, policy: BlurPolicyOverride | undefined, batchId?: string): Promise<UploadAccepted> {
     const jobId = randomUUID();
     const originalKey = storageKeys.original(jobId, image.format);
     const submittedAt = Date.now();
@@ -158,6 +175,7 @@ export class UploadService {
       file_size: image.file.size,
       submitted_at: submittedAt,
       ...(batchId ? { batch_id: batchId } : {}),
+      ...(policy ? { policy } : {}),
     };
     try {
       await this.statuses.create({

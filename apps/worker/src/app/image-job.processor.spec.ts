@@ -2,7 +2,7 @@ import { register } from 'prom-client';
 import { loadConfig } from '@imgpipe/config';
 import { ProcessImagePayload } from '@imgpipe/contracts';
 import { ImageJobConsumer, PermanentJobError } from '@imgpipe/jobs';
-import { ImagePipeline } from '@imgpipe/inference';
+import { ImagePipeline, InvalidImageError, PipelineOutput, decodeImage, encodeImage } from '@imgpipe/inference';
 import { PipelineMetrics } from '@imgpipe/metrics';
 import { LocalStorageDriver, ObjectNotFoundError, StorageDriver } from '@imgpipe/storage';
 import sharp from 'sharp';
@@ -21,9 +21,34 @@ const payload: ProcessImagePayload = {
   submitted_at: Date.now(),
 };
 
-function processorWith(storage: StorageDriver): ImageJobProcessor {
-  const config = loadConfig({ WORKER_ID: 'test-worker' });
-  const pipeline = new ImagePipeline({ jpegQuality: 80, maxPixels: config.maxImagePixels });
+const config = loadConfig({ WORKER_ID: 'test-worker' });
+
+/** A pipeline double: re-encodes the image and reports one face, or fails like the real one. */
+const fakePipeline = {
+  async process(input: Buffer): Promise<PipelineOutput> {
+    const image = await decodeImage(input, config.maxImagePixels).catch((err) => {
+      throw new InvalidImageError(err.message);
+    });
+    return {
+      processed: await encodeImage(image, 'png', { jpegQuality: 80 }),
+      width: image.width,
+      height: image.height,
+      orientation: image.orientation,
+      blur_metadata: {
+        regions: [{ kind: 'face', box: [1, 1, 5, 5], score: 0.9, source: 'fake' }],
+        method: 'gaussian',
+        policy: config.policy,
+        verification: { rechecked: true, residual: 0 },
+        models: [],
+        timings_ms: {},
+      },
+      detection_metadata: { objects: [], model: { name: 'fake', version: '0', sha256: '0'.repeat(64) }, timings_ms: {} },
+      timings_ms: { decode: 1, encode: 1 },
+    };
+  },
+} as unknown as ImagePipeline;
+
+function processorWith(storage: StorageDriver, pipeline = fakePipeline): ImageJobProcessor {
   return new ImageJobProcessor({} as ImageJobConsumer, pipeline, storage, config, new PipelineMetrics());
 }
 
@@ -47,7 +72,7 @@ describe('ImageJobProcessor', () => {
       filename: 'car.png',
       image: { width: 30, height: 10, format: 'png', bytes_original: png.length },
       pipeline: { worker_id: 'test-worker' },
-      blur_metadata: { state: 'not_run', regions: [] },
+      blur_metadata: { regions: [{ kind: 'face', source: 'fake' }] },
     });
     expect((await sharp(await storage.getBuffer(`processed/${JOB}.png`)).metadata()).width).toBe(30);
   });
@@ -66,6 +91,16 @@ describe('ImageJobProcessor', () => {
     const error = await processor.process(payload).catch((err) => err);
     expect(error).toBeInstanceOf(PermanentJobError);
     expect(error.code).toBe('invalid_image');
+    expect(await storage.exists(`processed/${JOB}.png`)).toBe(false);
+    expect(await storage.exists(`metadata/${JOB}.json`)).toBe(false);
+  });
+
+  it('fails closed: a privacy stage that throws leaves no processed image behind', async () => {
+    const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+    await storage.put(payload.original_key, png, { contentType: 'image/png' });
+    const broken = { process: () => Promise.reject(new Error('face detector failed')) } as unknown as ImagePipeline;
+    await expect(processorWith(storage, broken).process(payload)).rejects.toThrow('face detector failed');
     expect(await storage.exists(`processed/${JOB}.png`)).toBe(false);
     expect(await storage.exists(`metadata/${JOB}.json`)).toBe(false);
   });

@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { IMAGE_CONTENT_TYPES, JobMetadata, JobResults, ProcessImagePayload, storageKeys } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { ImageJobConsumer, JobObserver, PermanentJobError } from '@imgpipe/jobs';
-import { ImagePipeline, InvalidImageError, PIPELINE_VERSION } from '@imgpipe/inference';
-import { PipelineMetrics, Stage } from '@imgpipe/metrics';
+import { ImagePipeline, InvalidImageError, PIPELINE_VERSION, PipelineOutput, imageFacts } from '@imgpipe/inference';
+import { PipelineMetrics, STAGES, Stage } from '@imgpipe/metrics';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { PIPELINE } from './pipeline.provider';
 
 /** Downloads the original, runs the pipeline, writes processed image and metadata, reports the results. */
 @Injectable()
-export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestroy, JobObserver {
+export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown, JobObserver {
   private readonly logger = new Logger(ImageJobProcessor.name);
 
   constructor(
@@ -47,13 +46,11 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
           );
         throw err;
       });
-    const output = await this.pipeline.process(original, format).catch((err) => {
+    const output = await this.pipeline.process(original, format, payload.policy).catch((err) => {
       if (err instanceof InvalidImageError) throw new PermanentJobError(err.message, 'invalid_image');
       throw err;
     });
-    for (const [stage, ms] of Object.entries(output.timings_ms)) {
-      this.metrics.stageDuration.observe({ stage: stage as Stage }, ms / 1000);
-    }
+    this.recordModelMetrics(output);
 
     const processedKey = storageKeys.processed(jobId, format);
     const metadataKey = storageKeys.metadata(jobId);
@@ -62,16 +59,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     const metadata: JobMetadata = {
       job_id: jobId,
       filename: payload.filename,
-      image: {
-        width: output.width,
-        height: output.height,
-        format,
-        orientation: output.orientation,
-        sha256_original: sha256(original),
-        sha256_processed: sha256(output.processed),
-        bytes_original: original.length,
-        bytes_processed: output.processed.length,
-      },
+      image: imageFacts(original, output, format),
       blur_metadata: output.blur_metadata,
       detection_metadata: output.detection_metadata,
       timings_ms: output.timings_ms,
@@ -96,6 +84,22 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     };
   }
 
+  private recordModelMetrics(output: PipelineOutput): void {
+    for (const [stage, ms] of Object.entries(output.timings_ms)) {
+      if ((STAGES as readonly string[]).includes(stage)) this.metrics.stageDuration.observe({ stage: stage as Stage }, ms / 1000);
+    }
+    const { objects, model } = output.detection_metadata;
+    for (const object of objects) {
+      this.metrics.detections.inc({ label: object.label });
+      this.metrics.detectionConfidence.observe({ model: model.name }, object.score);
+    }
+    for (const region of output.blur_metadata.regions) this.metrics.blurRegions.inc({ kind: region.kind });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pipeline.dispose();
+  }
+
   completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void {
     this.metrics.jobsFinished.inc({ status: 'completed' });
     this.metrics.endToEndLatency.observe(endToEndMs / 1000);
@@ -118,8 +122,4 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       error: error.message,
     });
   }
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }

@@ -1,8 +1,23 @@
+import { Logger } from '@nestjs/common';
 import { PipelineConfig } from '@imgpipe/config';
-import { ImagePipeline } from '@imgpipe/inference';
+import { ImagePipeline, loadPipelineModels } from '@imgpipe/inference';
 
 export const PIPELINE = Symbol('PIPELINE');
 
-export function createPipeline(config: PipelineConfig): ImagePipeline {
-  return new ImagePipeline({ jpegQuality: config.jpegQuality, maxPixels: config.maxImagePixels });
+/**
+ * Loads and verifies every model before the worker takes a job. A missing or tampered model
+ * stops the worker with the reason: it never consumes jobs it cannot blur, so they wait in the
+ * queue for a worker that can.
+ */
+export async function createPipeline(config: PipelineConfig): Promise<ImagePipeline> {
+  const models = await loadPipelineModels(config);
+  const pipeline = new ImagePipeline(models, {
+    jpegQuality: config.jpegQuality,
+    maxPixels: config.maxImagePixels,
+    defaultPolicy: config.policy,
+    detection: config.detection,
+  });
+  const logger = new Logger('Models');
+  for (const model of pipeline.modelInfos) logger.log({ message: 'model loaded', ...model });
+  return pipeline;
 }

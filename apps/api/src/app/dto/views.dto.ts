@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, ApiExtraModels } from '@nestjs/swagger';
 import type {
   BatchAccepted,
+  BlurMethod,
+  BlurPolicy,
   BatchStatusView,
   BlurMetadata,
   BlurRegion,
@@ -17,7 +19,7 @@ import type {
   StatsView,
   UploadAccepted,
 } from '@imgpipe/contracts';
-import { JOB_STATUSES } from '@imgpipe/contracts';
+import { BLUR_METHODS, JOB_STATUSES } from '@imgpipe/contracts';
 
 // Response schemas for the OpenAPI document. Each class implements its contract type, so the
 // compiler keeps the document and the wire format in step.
@@ -86,6 +88,21 @@ export class BlurRegionDto implements BlurRegion {
   @ApiProperty({ description: 'Detector or rule that produced the region' }) source!: string;
 }
 
+export class ThresholdsDto {
+  @ApiProperty({ example: 0.75 }) face!: number;
+  @ApiProperty({ example: 0.6 }) plate!: number;
+}
+
+export class BlurPolicyDto implements BlurPolicy {
+  @ApiProperty({ enum: BLUR_METHODS }) method!: BlurMethod;
+  @ApiProperty({ example: 1, description: 'Multiplies the blur radius, which already scales with each box' }) strength!: number;
+  @ApiProperty({ example: 1.2, description: 'Regions grow about their centre by this factor' }) box_expansion!: number;
+  @ApiProperty({ example: 4, description: 'Detections with a shorter side under this many pixels are ignored' })
+  min_box_size!: number;
+  @ApiProperty({ type: ThresholdsDto }) thresholds!: ThresholdsDto;
+  @ApiProperty({ description: 'Blur the head area of persons in whom no face was found' }) head_fallback!: boolean;
+}
+
 export class VerificationDto {
   @ApiProperty() rechecked!: boolean;
   @ApiProperty({ description: 'Faces found again after blurring (and blurred again)' }) residual!: number;
@@ -98,11 +115,9 @@ const TIMINGS = {
 } as const;
 
 export class BlurMetadataDto implements BlurMetadata {
-  @ApiProperty({ enum: ['applied', 'not_run'] }) state!: 'applied' | 'not_run';
-  @ApiPropertyOptional() note?: string;
   @ApiProperty({ type: [BlurRegionDto] }) regions!: BlurRegionDto[];
-  @ApiProperty({ type: String, nullable: true, example: 'gaussian' }) method!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) policy!: Record<string, unknown> | null;
+  @ApiProperty({ enum: BLUR_METHODS }) method!: BlurMethod;
+  @ApiProperty({ type: BlurPolicyDto, description: 'The policy the job ran with' }) policy!: BlurPolicyDto;
   @ApiProperty({ type: VerificationDto }) verification!: VerificationDto;
   @ApiProperty({ type: [ModelInfoDto] }) models!: ModelInfoDto[];
   @ApiProperty(TIMINGS) timings_ms!: Record<string, number>;
@@ -115,10 +130,8 @@ export class DetectedObjectDto implements DetectedObject {
 }
 
 export class DetectionMetadataDto implements DetectionMetadata {
-  @ApiProperty({ enum: ['applied', 'not_run'] }) state!: 'applied' | 'not_run';
-  @ApiPropertyOptional() note?: string;
   @ApiProperty({ type: [DetectedObjectDto] }) objects!: DetectedObjectDto[];
-  @ApiProperty({ type: ModelInfoDto, nullable: true }) model!: ModelInfoDto | null;
+  @ApiProperty({ type: ModelInfoDto }) model!: ModelInfoDto;
   @ApiProperty(TIMINGS) timings_ms!: Record<string, number>;
 }
 
