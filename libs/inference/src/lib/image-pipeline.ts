@@ -10,7 +10,7 @@ import {
   resolvePolicy,
 } from '@imgpipe/contracts';
 import { decodeImage, encodeImage, rgbView } from './image-codec';
-import { expandBox } from './geometry/box';
+import { clampBox, expandBox } from './geometry/box';
 import { blurRegions } from './privacy/blur';
 import { facesMissingIn, headAreaOf } from './faces/head-fallback';
 import { FaceDetector } from './faces/blazeface';
@@ -85,17 +85,26 @@ export class ImagePipeline {
         : [];
       return [
         ...text.map((t) => ({ ...t, source: this.models.plates.info.name })),
-        ...yolo.map((p) => ({ box: p.box, score: p.score, source: this.models.plateModel?.info.name ?? 'plate-model' })),
+        ...yolo.map((p) => ({
+          box: p.box,
+          score: p.score,
+          source: this.models.plateModel?.info.name ?? 'plate-model',
+        })),
       ];
     });
 
     const regions: BlurRegion[] = [
-      ...faces.map((f) => region('face', f.box, f.score, this.models.faces.info.name)),
+      ...faces.map((f) => region('face', wholeFace(f.box, width, height), f.score, this.models.faces.info.name)),
       ...plates.map((p) => region('plate', p.box, p.score, p.source)),
     ];
     if (policy.head_fallback) {
       const persons = objects.filter((o) => o.label === 'person');
-      const missing = new Set(facesMissingIn(persons.map((p) => p.box), faces));
+      const missing = new Set(
+        facesMissingIn(
+          persons.map((p) => p.box),
+          faces,
+        ),
+      );
       for (const person of persons.filter((p) => missing.has(p.box))) {
         regions.push(region('face', headAreaOf(person.box, width, height), person.score, 'person-head-fallback'));
       }
@@ -134,7 +143,11 @@ export class ImagePipeline {
         method: policy.method,
         policy,
         verification: { rechecked: true, residual: residual.length },
-        models: [this.models.faces.info, this.models.plates.info, ...(this.models.plateModel ? [this.models.plateModel.info] : [])],
+        models: [
+          this.models.faces.info,
+          this.models.plates.info,
+          ...(this.models.plateModel ? [this.models.plateModel.info] : []),
+        ],
         timings_ms: pick(timings, ['faces', 'plates', 'blur', 'verify']),
       },
       detection_metadata: {
@@ -152,6 +165,17 @@ export class ImagePipeline {
     const { objects, faces, plates, plateModel } = this.models;
     await Promise.all([objects.dispose(), faces.dispose(), plates.dispose(), plateModel?.dispose()]);
   }
+}
+
+/**
+ * BlazeFace boxes run from the brows to the mouth and cheek to cheek; a person is also known by
+ * forehead, hairline, ears and chin, so the region grows by 30 % of its height upwards, 15 %
+ * downwards and 10 % of its width to each side before blurring.
+ */
+export function wholeFace([x1, y1, x2, y2]: Box, width: number, height: number): Box {
+  const w = x2 - x1;
+  const h = y2 - y1;
+  return clampBox([x1 - 0.1 * w, y1 - 0.3 * h, x2 + 0.1 * w, y2 + 0.15 * h], width, height);
 }
 
 function region(kind: BlurRegion['kind'], box: Box, score: number, source: string): BlurRegion {

@@ -31,9 +31,14 @@ export async function loadPipelineModels(options: ModelLoadOptions): Promise<Pip
   ]);
   const objects = options.detectorModel
     ? await ObjectDetector.create(options.detectorModel, await userModelInfo(options.detectorModel), threads)
-    : await loadVerifiedModel(options.modelsDir, DEFAULT_DETECTOR).then((m) => ObjectDetector.create(m.path, infoOf(m), threads));
+    : await loadVerifiedModel(options.modelsDir, DEFAULT_DETECTOR).then((m) =>
+        ObjectDetector.create(m.path, infoOf(m), threads),
+      );
   const plateModel = options.plateModel
-    ? await ObjectDetector.create(options.plateModel, await userModelInfo(options.plateModel), { ...threads, labels: ['plate'] })
+    ? await ObjectDetector.create(options.plateModel, await userModelInfo(options.plateModel), {
+        ...threads,
+        labels: ['plate'],
+      })
     : undefined;
   return {
     objects,

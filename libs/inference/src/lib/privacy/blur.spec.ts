@@ -13,7 +13,8 @@ async function textImage(channels: 3 | 4 = 3): Promise<DecodedImage> {
 
 function stddevIn(image: DecodedImage, [x1, y1, x2, y2]: Box): number {
   const values: number[] = [];
-  for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) values.push(image.data[(y * image.width + x) * image.channels]);
+  for (let y = y1; y < y2; y++)
+    for (let x = x1; x < x2; x++) values.push(image.data[(y * image.width + x) * image.channels]);
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
 }
@@ -29,21 +30,24 @@ describe('blurScale', () => {
 });
 
 describe('blurRegions', () => {
-  it.each(['gaussian', 'pixelate', 'solid'] as const)('%s wipes out text inside the box and touches nothing outside', async (method) => {
-    const image = await textImage();
-    const before = Buffer.from(image.data);
-    const detailBefore = stddevIn(image, TEXT_BOX);
-    await blurRegions(image, [TEXT_BOX], { method, strength: 1 });
-    expect(stddevIn(image, TEXT_BOX)).toBeLessThan(detailBefore * (method === 'solid' ? 0.01 : 0.5));
-    for (let y = 0; y < image.height; y++) {
-      for (let x = 0; x < image.width; x++) {
-        const inside = x >= 100 && x < 300 && y >= 60 && y < 140;
-        if (inside) continue;
-        const i = (y * image.width + x) * 3;
-        if (image.data[i] !== before[i]) throw new Error(`pixel ${x},${y} outside the box changed`);
+  it.each(['gaussian', 'pixelate', 'solid'] as const)(
+    '%s wipes out text inside the box and touches nothing outside',
+    async (method) => {
+      const image = await textImage();
+      const before = Buffer.from(image.data);
+      const detailBefore = stddevIn(image, TEXT_BOX);
+      await blurRegions(image, [TEXT_BOX], { method, strength: 1 });
+      expect(stddevIn(image, TEXT_BOX)).toBeLessThan(detailBefore * (method === 'solid' ? 0.01 : 0.5));
+      for (let y = 0; y < image.height; y++) {
+        for (let x = 0; x < image.width; x++) {
+          const inside = x >= 100 && x < 300 && y >= 60 && y < 140;
+          if (inside) continue;
+          const i = (y * image.width + x) * 3;
+          if (image.data[i] !== before[i]) throw new Error(`pixel ${x},${y} outside the box changed`);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('rounds fractional boxes outwards and clamps them to the image', async () => {
     const image = await textImage();

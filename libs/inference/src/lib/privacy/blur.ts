@@ -34,7 +34,12 @@ export async function blurRegions(image: DecodedImage, boxes: readonly Box[], op
   }
 }
 
-async function blurredPatch(image: DecodedImage, [x1, y1, x2, y2]: Box, method: BlurMethod, scale: number): Promise<Buffer> {
+async function blurredPatch(
+  image: DecodedImage,
+  [x1, y1, x2, y2]: Box,
+  method: BlurMethod,
+  scale: number,
+): Promise<Buffer> {
   const width = x2 - x1;
   const height = y2 - y1;
   const source = () =>
@@ -47,10 +52,19 @@ async function blurredPatch(image: DecodedImage, [x1, y1, x2, y2]: Box, method: 
   if (method === 'pixelate') {
     const block = Math.max(4, Math.round(scale * 0.8));
     const small = await source()
-      .resize(Math.max(1, Math.ceil(width / block)), Math.max(1, Math.ceil(height / block)), { kernel: 'linear', fit: 'fill' })
+      .resize(Math.max(1, Math.ceil(width / block)), Math.max(1, Math.ceil(height / block)), {
+        kernel: 'linear',
+        fit: 'fill',
+      })
       .raw()
       .toBuffer();
-    return sharp(small, { raw: { width: Math.max(1, Math.ceil(width / block)), height: Math.max(1, Math.ceil(height / block)), channels: image.channels } })
+    return sharp(small, {
+      raw: {
+        width: Math.max(1, Math.ceil(width / block)),
+        height: Math.max(1, Math.ceil(height / block)),
+        channels: image.channels,
+      },
+    })
       .resize(width, height, { kernel: 'nearest', fit: 'fill' })
       .raw()
       .toBuffer();
@@ -60,7 +74,11 @@ async function blurredPatch(image: DecodedImage, [x1, y1, x2, y2]: Box, method: 
   const shrink = Math.max(1, scale / 4);
   const smallW = Math.max(1, Math.round(width / shrink));
   const smallH = Math.max(1, Math.round(height / shrink));
-  const small = await source().resize(smallW, smallH, { kernel: 'linear', fit: 'fill' }).blur(Math.max(0.3, scale / shrink)).raw().toBuffer();
+  const small = await source()
+    .resize(smallW, smallH, { kernel: 'linear', fit: 'fill' })
+    .blur(Math.max(0.3, scale / shrink))
+    .raw()
+    .toBuffer();
   return sharp(small, { raw: { width: smallW, height: smallH, channels: image.channels } })
     .resize(width, height, { kernel: 'cubic', fit: 'fill' })
     .blur(Math.max(0.3, Math.min(scale, shrink)))

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { BlurPolicy, Box, ImageFormat, sniffImageFormat } from '@imgpipe/contracts';
+import { iou } from '../geometry/box';
+import { ImagePipeline, PipelineOutput } from '../image-pipeline';
+import { loadPipelineModels } from '../model-loader';
+import { BLUR_MIN_DROP, laplacianVariance, varianceDrop } from '../testing/laplacian';
+import { placePlates, platePlacements } from '../testing/plates';
+import { fetchTestImages } from '../testing/test-images';
+
+// The whole pipeline, with the real models, on real photos: the privacy promises users rely on.
+
+const root = join(__dirname, '../../../../..');
+const modelsDir = process.env['IMGPIPE_MODELS_DIR'] ?? join(root, '.cache/models');
+const photosDir = process.env['IMGPIPE_PHOTOS_DIR'] ?? join(root, '.cache/photos');
+
+const DEFAULT_POLICY: BlurPolicy = {
+  method: 'gaussian',
+  strength: 1,
+  box_expansion: 1.2,
+  min_box_size: 4,
+  thresholds: { face: 0.75, plate: 0.6 },
+  head_fallback: true,
+};
+
+interface Raw {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+async function raw(encoded: Buffer): Promise<Raw> {
+  const { data, info } = await sharp(encoded).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** Fraction of the detail (variance of the Laplacian) inside `box` that blurring removed. */
+function detailDrop(before: Raw, after: Raw, box: Box): number {
+  return varianceDrop(
+    laplacianVariance(before.data, before.width, before.height, box),
+    laplacianVariance(after.data, after.width, after.height, box),
+  );
+}
+
+const portraitTruth = JSON.parse(readFileSync(join(__dirname, '../faces/testdata/portrait-faces.json'), 'utf8')) as {
+  photos: Record<string, { faces: Box[] }>;
+};
+
+describe('the privacy pipeline on real photos', () => {
+  jest.setTimeout(600_000);
+  let pipeline: ImagePipeline;
+  let testImages: Record<string, string>;
+
+  const run = (input: Buffer): Promise<PipelineOutput> =>
+    pipeline.process(input, sniffImageFormat(input.subarray(0, 16)) as ImageFormat);
+
+  beforeAll(async () => {
+    testImages = await fetchTestImages(['street-cars-la.jpg', 'road-cars-la.jpg', 'street-town.jpg', 'coffee.png']);
+    pipeline = new ImagePipeline(await loadPipelineModels({ modelsDir, onnxThreads: 1 }), {
+      jpegQuality: 90,
+      maxPixels: 50_000_000,
+      defaultPolicy: DEFAULT_POLICY,
+      detection: { scoreThreshold: 0.35, classes: null },
+    });
+  });
+  afterAll(async () => {
+    await pipeline?.dispose();
+  });
+
+  it('blurs every face of the six group portraits (at least 65 % of the detail of each face gone)', async () => {
+    const misses: string[] = [];
+    let total = 0;
+    for (const [name, { faces }] of Object.entries(portraitTruth.photos)) {
+      const input = readFileSync(join(photosDir, name));
+      const out = await run(input);
+      const [before, after] = [await raw(input), await raw(out.processed)];
+      for (const face of faces) {
+        total += 1;
+        const drop = detailDrop(before, after, face);
+        if (drop < BLUR_MIN_DROP) misses.push(`${name} [${face.join(', ')}]: ${(drop * 100).toFixed(0)} %`);
+      }
+    }
+    expect(total).toBe(22);
+    // The issue's bar is 18 of 21; all 22 are blurred with the tiled face pass.
+    expect(misses).toEqual([]);
+  });
+
+  it('finds rendered plates on real cars and makes them unreadable, and never takes street signs for plates', async () => {
+    const found: string[] = [];
+    const missed: string[] = [];
+    for (const name of ['street-cars-la.jpg', 'road-cars-la.jpg', 'street-town.jpg']) {
+      const { placements, signs = [] } = platePlacements()[name];
+      const { image, plates } = await placePlates(readFileSync(testImages[name]), placements);
+      const out = await run(image);
+      const [before, after] = [await raw(image), await raw(out.processed)];
+      const plateRegions = out.blur_metadata.regions.filter((r) => r.kind === 'plate');
+      for (const plate of plates) {
+        const hit = plateRegions.some((r) => iou(r.box, plate.box) >= 0.3);
+        const unreadable = detailDrop(before, after, plate.box) >= BLUR_MIN_DROP;
+        (hit && unreadable ? found : missed).push(`${name} ${plate.text}`);
+      }
+      // Text away from vehicles is never taken for a plate. (A pedestrian's head in front of a
+      // sign may still be blurred, as a face.)
+      for (const sign of signs) {
+        expect({ sign: sign.text, blurredBy: plateRegions.filter((r) => iou(r.box, sign.box) > 0) }).toEqual({
+          sign: sign.text,
+          blurredBy: [],
+        });
+      }
+    }
+    // The bar is 2 of 3 plates; 6 of the 7 are found here (one small plate seen from afar is missed).
+    expect(found.length + missed.length).toBe(7);
+    expect({ atLeastTwoThirds: found.length >= 5, missed }).toEqual({
+      atLeastTwoThirds: true,
+      missed: expect.any(Array),
+    });
+  });
+
+  it('detects cars and people in a street photo', async () => {
+    const out = await run(readFileSync(testImages['street-cars-la.jpg']));
+    const labels = out.detection_metadata.objects.map((o) => o.label);
+    expect(labels).toContain('car');
+    expect(labels).toContain('person');
+  });
+
+  it('changes no pixel of a photo with no faces, plates or vehicles', async () => {
+    const input = readFileSync(testImages['coffee.png']);
+    const out = await run(input);
+    expect(out.blur_metadata.regions).toEqual([]);
+    expect(out.blur_metadata.verification).toEqual({ rechecked: true, residual: 0 });
+    const [before, after] = [await raw(input), await raw(out.processed)];
+    expect(after.data.equals(before.data)).toBe(true);
+  });
+});
