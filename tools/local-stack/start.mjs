@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeExit, spawnChild } from '../testing/processes.mjs';
 import { startRedis } from '../testing/services.mjs';
+import { ensureModels } from '../models/fetch-models.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const APPS = { api: 'dist/apps/api/main.js', worker: 'dist/apps/worker/main.js' };
@@ -224,6 +225,15 @@ async function main() {
   for (const [name, script] of Object.entries(APPS)) {
     if (!existsSync(join(ROOT, script))) return shutdown(1, `build finished but ${script} (${name}) is missing`);
   }
+  // Workers refuse to start without verified models; fetch (and convert) them first when missing.
+  try {
+    const modelsDir = setting('MODELS_DIR') ? resolve(setting('MODELS_DIR')) : undefined;
+    const models = await ensureModels({ modelsDir });
+    say(`models ready: ${Object.keys(models).join(', ')}`);
+  } catch (err) {
+    return shutdown(1, `cannot prepare the models: ${err.message}`);
+  }
+  if (stopping) return;
 
   let redisUrl = settings.redisUrl;
   if (redisUrl) {

@@ -1,25 +1,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigError, createAppLogger, exitCleanlyOnSignals, loadConfig } from '@imgpipe/config';
+import { exitCleanlyOnSignals, runApp } from '@imgpipe/config';
 import { ApiModule } from './app/api.module';
 import { buildOpenApiDocument, serveOpenApi } from './app/openapi';
 
 const API_VERSION = '0.1.0';
 
-async function bootstrap(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const logger = createAppLogger(config.logLevel, 'api');
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { logger });
+runApp('api', async (config, logger) => {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    logger,
+    abortOnError: false,
+  });
   app.disable('x-powered-by');
   exitCleanlyOnSignals(app, logger);
   serveOpenApi(app, buildOpenApiDocument(app, API_VERSION));
@@ -31,6 +23,4 @@ async function bootstrap(): Promise<void> {
     metrics: `http://localhost:${config.port}/metrics`,
     storage: config.storage.driver,
   });
-}
-
-void bootstrap();
+});

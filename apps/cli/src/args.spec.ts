@@ -10,7 +10,9 @@ describe('parseArgs', () => {
   });
 
   it('refuses bad values with a message naming the flag', () => {
-    expect(() => positiveInt(parseArgs(['--count', '0']), 'count', 1)).toThrow('--count must be a positive integer (got "0")');
+    expect(() => positiveInt(parseArgs(['--count', '0']), 'count', 1)).toThrow(
+      '--count must be a positive integer (got "0")',
+    );
     expect(() => single(parseArgs(['--output', 'a', 'b']), 'output')).toThrow('--output takes one value');
   });
 });

@@ -58,7 +58,9 @@ export async function runBench(config: PipelineConfig, args: Args): Promise<numb
   console.log('stage      median ms   p95 ms');
   for (const stage of [...STAGES, 'total']) {
     const values = stage === 'total' ? totals : perStage[stage];
-    console.log(`${stage.padEnd(10)} ${median(values).toFixed(1).padStart(9)} ${quantile(values, 0.95).toFixed(1).padStart(8)}`);
+    console.log(
+      `${stage.padEnd(10)} ${median(values).toFixed(1).padStart(9)} ${quantile(values, 0.95).toFixed(1).padStart(8)}`,
+    );
   }
   console.log(`sequential: ${sequentialIps.toFixed(2)} images/s`);
   console.log(`concurrency ${concurrency}: ${concurrentIps.toFixed(2)} images/s`);

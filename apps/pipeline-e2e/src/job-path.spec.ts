@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
 import sharp from 'sharp';
 import {
   BatchAccepted,
   BatchStatusView,
+  Box,
+  JOB_METADATA_SCHEMA,
   JobMetadata,
   JobStatusView,
   UploadAccepted,
@@ -15,6 +19,20 @@ async function uprightSize(path: string): Promise<{ width: number; height: numbe
   return orientation >= 5
     ? { width: height as number, height: width as number }
     : { width: width as number, height: height as number };
+}
+
+/** Variance of the grey levels' 3x3 Laplacian inside a box of an encoded image: high when sharp. */
+async function detail(encoded: Buffer, [x1, y1, x2, y2]: Box): Promise<number> {
+  const { data, info } = await sharp(encoded).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const values: number[] = [];
+  for (let y = Math.max(1, Math.ceil(y1)); y < Math.min(info.height - 1, Math.floor(y2)); y++) {
+    for (let x = Math.max(1, Math.ceil(x1)); x < Math.min(info.width - 1, Math.floor(x2)); x++) {
+      const i = y * info.width + x;
+      values.push(data[i - 1] + data[i + 1] + data[i - info.width] + data[i + info.width] - 4 * data[i]);
+    }
+  }
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
 }
 
 describe.each([
@@ -53,8 +71,12 @@ describe.each([
     expect(results.processed_image_path).toMatch(new RegExp(`processed/${accepted.job_id}\\.jpg$`));
     expect(results.metadata_path).toMatch(new RegExp(`metadata/${accepted.job_id}\\.json$`));
     expect(results.processing_time).toBeGreaterThan(0);
-    expect(results.blur_metadata.state).toBe('not_run');
-    expect(results.blur_metadata.note).toMatch(/no privacy or detection model/);
+    // A group portrait: faces found and blurred, people detected, the blurred image checked again.
+    const faces = results.blur_metadata.regions.filter((r) => r.kind === 'face');
+    expect(faces.length).toBeGreaterThanOrEqual(3);
+    expect(results.blur_metadata.verification.rechecked).toBe(true);
+    expect(results.detection_metadata.objects.some((o) => o.label === 'person')).toBe(true);
+    expect(results.blur_metadata.models.map((m) => m.name)).toEqual(expect.arrayContaining(['blazeface-back-256']));
 
     // Read back through the storage driver, not the api.
     const processed = await stack.storage.getBuffer(storageKeys.processed(accepted.job_id, 'jpeg'));
@@ -78,6 +100,14 @@ describe.each([
     });
     expect(metadata.image.sha256_original).toMatch(/^[0-9a-f]{64}$/);
     expect(metadata.timings_ms['decode']).toBeGreaterThan(0);
+    expect(metadata.blur_metadata).toEqual(results.blur_metadata);
+    const validate = new Ajv({ strict: false, validateFormats: false, allErrors: true }).compile(JOB_METADATA_SCHEMA);
+    expect({ valid: validate(metadata), errors: validate.errors ?? null }).toEqual({ valid: true, errors: null });
+
+    // Every face lost at least 65 % of its detail (variance of the Laplacian).
+    for (const face of faces) {
+      expect(await detail(processed, face.box)).toBeLessThan((await detail(original, face.box)) * 0.35);
+    }
   });
 
   it('streams original, processed and metadata through /results', async () => {
@@ -95,10 +125,25 @@ describe.each([
     expect(((await metadata.json()) as JobMetadata).job_id).toBe(job_id);
   });
 
+  it('applies a per-upload policy and records it', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(readFileSync(photos()[3]))]), 'group.jpg');
+    form.append('policy', JSON.stringify({ method: 'solid', head_fallback: false, thresholds: { face: 0.7 } }));
+    const res = await fetch(`${stack.baseUrl}/upload`, { method: 'POST', body: form });
+    expect(res.status).toBe(202);
+    const done = await stack.waitFor(((await res.json()) as UploadAccepted).job_id);
+    expect(done.results?.blur_metadata.method).toBe('solid');
+    expect(done.results?.blur_metadata.policy).toMatchObject({
+      method: 'solid',
+      head_fallback: false,
+      thresholds: { face: 0.7 },
+    });
+    expect(done.results?.blur_metadata.regions.some((r) => r.source === 'person-head-fallback')).toBe(false);
+  });
+
   it('processes a batch of 20 and reports it by status', async () => {
     const form = new FormData();
     const all = photos();
-    const { readFileSync } = await import('node:fs');
     for (let i = 0; i < 20; i++) {
       form.append('files', new Blob([new Uint8Array(readFileSync(all[i % all.length]))]), `photo-${i}.jpg`);
     }
@@ -127,9 +172,9 @@ describe.each([
     }
 
     const stats = await stack.getJson('/stats');
-    expect(stats).toMatchObject({ submitted: 22, completed: 22, failed: 0, success_rate: 1 });
+    expect(stats).toMatchObject({ submitted: 23, completed: 23, failed: 0, success_rate: 1 });
     expect(stats.throughput.last_1m).toBeGreaterThan(0);
-    expect(stats.end_to_end_latency_seconds.samples).toBe(22);
+    expect(stats.end_to_end_latency_seconds.samples).toBe(23);
     expect(stats.end_to_end_latency_seconds.p95).toBeGreaterThanOrEqual(stats.end_to_end_latency_seconds.p50);
   });
 
@@ -188,9 +233,30 @@ describe('a rejected or failing job', () => {
     expect(await stack.getJson('/stats')).toMatchObject({ submitted: 0 });
   });
 
+  it('refuses an invalid policy with every problem listed, storing nothing', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(readFileSync(photos()[0]))]), 'a.jpg');
+    form.append('policy', JSON.stringify({ method: 'swirl', strength: 99 }));
+    const res = await fetch(`${stack.baseUrl}/upload`, { method: 'POST', body: form });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      statusCode: 400,
+      code: 'invalid_policy',
+      details: {
+        problems: ['method must be one of gaussian, pixelate, solid', 'strength must be a number from 0.25 to 10'],
+      },
+    });
+    const notJson = new FormData();
+    notJson.append('file', new Blob([new Uint8Array(readFileSync(photos()[0]))]), 'a.jpg');
+    notJson.append('policy', '{method:');
+    const second = await fetch(`${stack.baseUrl}/upload`, { method: 'POST', body: notJson });
+    expect(second.status).toBe(400);
+    expect(await stack.getJson('/stats')).toMatchObject({ submitted: 0 });
+  });
+
   it('accepts the good files of a batch and lists the bad ones', async () => {
     const form = new FormData();
-    form.append('files', new Blob([new Uint8Array(require('node:fs').readFileSync(photos()[2]))]), 'good.jpg');
+    form.append('files', new Blob([new Uint8Array(readFileSync(photos()[2]))]), 'good.jpg');
     form.append('files', new Blob([new Uint8Array(Buffer.from('%PDF-1.4'))]), 'bad.pdf');
     const res = await fetch(`${stack.baseUrl}/batch-upload`, { method: 'POST', body: form });
     expect(res.status).toBe(202);
@@ -205,7 +271,7 @@ describe('a rejected or failing job', () => {
 
   it('fails a job whose image cannot be decoded, with the reason, without retrying', async () => {
     // A truncated JPEG has a readable header, so the api accepts it; only the full decode fails.
-    const photo = require('node:fs').readFileSync(photos()[2]) as Buffer;
+    const photo = readFileSync(photos()[2]);
     const res = await stack.uploadBytes(photo.subarray(0, photo.length >> 1), 'truncated.jpg');
     expect(res.status).toBe(202);
     const { job_id } = (await res.json()) as UploadAccepted;

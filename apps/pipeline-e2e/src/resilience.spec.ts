@@ -1,4 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UploadAccepted, storageKeys } from '@imgpipe/contracts';
 import { Stack, freePort, photos, sleep, terminate } from './support/stack';
 
@@ -28,7 +31,6 @@ describe('backpressure', () => {
     expect(queue).toMatchObject({ waiting: 2, workers: 0, max_queue_size: 2 });
     expect(queue.oldest_waiting_age_seconds).toBeGreaterThanOrEqual(0);
     const dataDir = stack.storageOptions.driver === 'local' ? stack.storageOptions.dataDir : '';
-    const { readdirSync } = await import('node:fs');
     expect(readdirSync(`${dataDir}/original`).sort()).toEqual(accepted.map((a) => `${a.job_id}.jpg`).sort());
     expect(await stack.getJson('/stats')).toMatchObject({ submitted: 2 });
 
@@ -67,6 +69,35 @@ describe('graceful shutdown', () => {
     await stack.startWorker();
     for (const id of jobs) expect((await stack.waitFor(id)).status).toBe('completed');
     for (const id of jobs) expect(await stack.storage.exists(storageKeys.processed(id, 'jpeg'))).toBe(true);
+  });
+});
+
+describe('privacy stage unavailable', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ storage: 'local', redisDb: 7, workers: 0 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('a worker with a tampered model refuses to start; the job waits and is blurred by a sound worker', async () => {
+    const { job_id } = (await (await stack.upload(photos()[0])).json()) as UploadAccepted;
+    const tampered = mkdtempSync(join(tmpdir(), 'models-'));
+    const modelsDir = process.env['E2E_MODELS_DIR'] as string;
+    for (const file of readdirSync(modelsDir).filter((f) => f.endsWith('.onnx'))) {
+      copyFileSync(join(modelsDir, file), join(tampered, file));
+    }
+    appendFileSync(join(tampered, 'blazeface-back-256.onnx'), Buffer.from([0]));
+
+    await expect(stack.startWorker({ MODELS_DIR: tampered })).rejects.toThrow(/blazeface-back-256.*sha256/s);
+    expect((await stack.getJson(`/status/${job_id}`)).status).toBe('submitted');
+    expect(await stack.storage.exists(storageKeys.processed(job_id, 'jpeg'))).toBe(false);
+
+    await stack.startWorker();
+    const done = await stack.waitFor(job_id);
+    expect(done.status).toBe('completed');
+    expect(done.results?.blur_metadata.regions.length).toBeGreaterThan(0);
   });
 });
 

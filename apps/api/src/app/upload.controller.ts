@@ -67,7 +67,10 @@ export class UploadController {
     schema: {
       type: 'object',
       required: ['file'],
-      properties: { file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' }, policy: POLICY_FIELD },
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'JPEG, PNG or WebP' },
+        policy: POLICY_FIELD,
+      },
     },
   })
   @ApiAcceptedResponse({ type: UploadAcceptedDto })

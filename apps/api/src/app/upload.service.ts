@@ -159,7 +159,11 @@ export class UploadService {
     }
   }
 
-  private async submit(image: CheckedImage, policy: BlurPolicyOverride | undefined, batchId?: string): Promise<UploadAccepted> {
+  private async submit(
+    image: CheckedImage,
+    policy: BlurPolicyOverride | undefined,
+    batchId?: string,
+  ): Promise<UploadAccepted> {
     const jobId = randomUUID();
     const originalKey = storageKeys.original(jobId, image.format);
     const submittedAt = Date.now();

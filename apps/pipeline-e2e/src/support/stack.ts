@@ -56,6 +56,7 @@ export class Stack {
       REDIS_URL: redisUrl,
       LOG_LEVEL: 'info',
       JOB_BACKOFF_MS: '200',
+      MODELS_DIR: process.env['E2E_MODELS_DIR'] as string,
       ...storageEnv(storageOptions),
       ...options.env,
     };

@@ -42,7 +42,11 @@ const fakePipeline = {
         models: [],
         timings_ms: {},
       },
-      detection_metadata: { objects: [], model: { name: 'fake', version: '0', sha256: '0'.repeat(64) }, timings_ms: {} },
+      detection_metadata: {
+        objects: [],
+        model: { name: 'fake', version: '0', sha256: '0'.repeat(64) },
+        timings_ms: {},
+      },
       timings_ms: { decode: 1, encode: 1 },
     };
   },
@@ -97,7 +101,9 @@ describe('ImageJobProcessor', () => {
 
   it('fails closed: a privacy stage that throws leaves no processed image behind', async () => {
     const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     await storage.put(payload.original_key, png, { contentType: 'image/png' });
     const broken = { process: () => Promise.reject(new Error('face detector failed')) } as unknown as ImagePipeline;
     await expect(processorWith(storage, broken).process(payload)).rejects.toThrow('face detector failed');

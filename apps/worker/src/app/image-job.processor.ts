@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { IMAGE_CONTENT_TYPES, JobMetadata, JobResults, ProcessImagePayload, storageKeys } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { ImageJobConsumer, JobObserver, PermanentJobError } from '@imgpipe/jobs';
@@ -86,7 +93,8 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
 
   private recordModelMetrics(output: PipelineOutput): void {
     for (const [stage, ms] of Object.entries(output.timings_ms)) {
-      if ((STAGES as readonly string[]).includes(stage)) this.metrics.stageDuration.observe({ stage: stage as Stage }, ms / 1000);
+      if ((STAGES as readonly string[]).includes(stage))
+        this.metrics.stageDuration.observe({ stage: stage as Stage }, ms / 1000);
     }
     const { objects, model } = output.detection_metadata;
     for (const object of objects) {

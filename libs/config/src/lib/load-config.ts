@@ -125,7 +125,12 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     onnxThreads: int('ONNX_THREADS', 1, 1, 64),
     detection: {
       scoreThreshold: num('DETECTION_SCORE_THRESHOLD', 0.35, 0.01, 0.99),
-      classes: classes ? classes.split(',').map((c) => c.trim()).filter(Boolean) : null,
+      classes: classes
+        ? classes
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean)
+        : null,
     },
     policy: {
       method: blurMethod as BlurMethod,

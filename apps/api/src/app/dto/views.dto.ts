@@ -95,7 +95,8 @@ export class ThresholdsDto {
 
 export class BlurPolicyDto implements BlurPolicy {
   @ApiProperty({ enum: BLUR_METHODS }) method!: BlurMethod;
-  @ApiProperty({ example: 1, description: 'Multiplies the blur radius, which already scales with each box' }) strength!: number;
+  @ApiProperty({ example: 1, description: 'Multiplies the blur radius, which already scales with each box' })
+  strength!: number;
   @ApiProperty({ example: 1.2, description: 'Regions grow about their centre by this factor' }) box_expansion!: number;
   @ApiProperty({ example: 4, description: 'Detections with a shorter side under this many pixels are ignored' })
   min_box_size!: number;
