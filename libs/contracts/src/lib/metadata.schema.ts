@@ -115,7 +115,16 @@ export const JOB_METADATA_SCHEMA = {
     filename: { type: 'string' },
     image: {
       type: 'object',
-      required: ['width', 'height', 'format', 'orientation', 'sha256_original', 'sha256_processed', 'bytes_original', 'bytes_processed'],
+      required: [
+        'width',
+        'height',
+        'format',
+        'orientation',
+        'sha256_original',
+        'sha256_processed',
+        'bytes_original',
+        'bytes_processed',
+      ],
       additionalProperties: false,
       properties: {
         width: { type: 'integer', minimum: 1 },

@@ -20,7 +20,13 @@ describe('validatePolicyOverride', () => {
   it('lists every problem', () => {
     let error: unknown;
     try {
-      validatePolicyOverride({ method: 'swirl', strength: 0, head_fallbak: false, thresholds: { face: 2, car: 0.5 }, head_fallback: 'no' });
+      validatePolicyOverride({
+        method: 'swirl',
+        strength: 0,
+        head_fallbak: false,
+        thresholds: { face: 2, car: 0.5 },
+        head_fallback: 'no',
+      });
     } catch (err) {
       error = err;
     }

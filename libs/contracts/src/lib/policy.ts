@@ -27,7 +27,9 @@ export class PolicyValidationError extends Error {
   }
 }
 
-export type BlurPolicyOverride = Partial<Omit<BlurPolicy, 'thresholds'>> & { thresholds?: Partial<BlurPolicy['thresholds']> };
+export type BlurPolicyOverride = Partial<Omit<BlurPolicy, 'thresholds'>> & {
+  thresholds?: Partial<BlurPolicy['thresholds']>;
+};
 
 const RANGES = {
   strength: [0.25, 10],
@@ -68,7 +70,8 @@ export function validatePolicyOverride(value: unknown): BlurPolicyOverride {
     } else {
       for (const [kind, v] of Object.entries(thresholds)) {
         if (kind !== 'face' && kind !== 'plate') problems.push(`thresholds.${kind} is not a region kind (face, plate)`);
-        else if (typeof v !== 'number' || !(v > 0 && v < 1)) problems.push(`thresholds.${kind} must be a number between 0 and 1`);
+        else if (typeof v !== 'number' || !(v > 0 && v < 1))
+          problems.push(`thresholds.${kind} must be a number between 0 and 1`);
       }
     }
   }
