@@ -18,7 +18,9 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          // Build and test tooling in tools/ (webpack config, test services, fetchers) is plain JS
+          // shared by configuration files, not a library.
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+tools/.+\\.[cm]?js$'],
           depConstraints: [
             {
               sourceTag: 'type:app',
@@ -47,6 +49,32 @@ export default [
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];
+
+/**
+ * For publishable libs: their package.json must declare what their non-test code imports.
+ * Specs and Jest files run on the workspace's dev dependencies and never ship.
+ */
+export const libraryRules = [
+  {
+    files: ['**/*.json'],
+    rules: {
+      '@nx/dependency-checks': [
+        'error',
+        {
+          ignoredFiles: [
+            '{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}',
+            '{projectRoot}/src/**/*.spec.ts',
+            '{projectRoot}/src/lib/testing/**',
+            '{projectRoot}/jest.*',
+          ],
+        },
+      ],
+    },
+    languageOptions: {
+      parser: await import('jsonc-eslint-parser'),
     },
   },
 ];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PipelineConfig } from '@imgpipe/config';
 import { ImageFormat, sniffImageFormat } from '@imgpipe/contracts';
-import { ImagePipeline, loadPipelineModels } from '@imgpipe/inference';
+import { createImagePipeline } from '@imgpipe/inference';
 import { Args, positiveInt, single } from './args';
 import { listInputs } from './inputs';
 
@@ -24,12 +24,7 @@ export async function runBench(config: PipelineConfig, args: Args): Promise<numb
     return { bytes, format: sniffImageFormat(bytes.subarray(0, 16)) as ImageFormat };
   });
 
-  const pipeline = new ImagePipeline(await loadPipelineModels(config), {
-    jpegQuality: config.jpegQuality,
-    maxPixels: config.maxImagePixels,
-    defaultPolicy: config.policy,
-    detection: config.detection,
-  });
+  const pipeline = await createImagePipeline(config);
   const run = (i: number) => pipeline.process(images[i % images.length].bytes, images[i % images.length].format);
   for (let i = 0; i < Math.min(2, images.length); i++) await run(i);
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PipelineConfig } from '@imgpipe/config';
 import { IMAGE_EXTENSIONS, sniffImageFormat, validatePolicyOverride } from '@imgpipe/contracts';
-import { ImagePipeline, PIPELINE_VERSION, imageFacts, loadPipelineModels } from '@imgpipe/inference';
+import { PIPELINE_VERSION, createImagePipeline, imageFacts } from '@imgpipe/inference';
 import { Args, positiveInt, single } from './args';
 import { listInputs, outputStems } from './inputs';
 import { Progress } from './progress';
@@ -22,13 +22,7 @@ export async function runProcess(config: PipelineConfig, args: Args): Promise<nu
   const outDir = resolve(output);
   mkdirSync(outDir, { recursive: true });
 
-  const models = await loadPipelineModels(config);
-  const pipeline = new ImagePipeline(models, {
-    jpegQuality: config.jpegQuality,
-    maxPixels: config.maxImagePixels,
-    defaultPolicy: config.policy,
-    detection: config.detection,
-  });
+  const pipeline = await createImagePipeline(config);
 
   const totals = { images: 0, failed: 0, faces: 0, plates: 0, objects: 0 };
   const progress = new Progress(files.length);

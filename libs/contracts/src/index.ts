@@ -44,6 +44,7 @@ export {
 } from './lib/views';
 export {
   BLUR_METHODS,
+  DEFAULT_BLUR_POLICY,
   PolicyValidationError,
   validatePolicyOverride,
   resolvePolicy,

@@ -6,7 +6,7 @@ export {
   type PipelineOptions,
   type PipelineOutput,
 } from './lib/image-pipeline';
-export { loadPipelineModels, type ModelLoadOptions } from './lib/model-loader';
+export { createImagePipeline, loadPipelineModels, type ModelLoadOptions } from './lib/model-loader';
 export { imageFacts, sha256 } from './lib/image-facts';
 export {
   decodeImage,

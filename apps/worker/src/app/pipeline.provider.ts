@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { PipelineConfig } from '@imgpipe/config';
-import { ImagePipeline, loadPipelineModels } from '@imgpipe/inference';
+import { ImagePipeline, createImagePipeline } from '@imgpipe/inference';
 
 export const PIPELINE = Symbol('PIPELINE');
 
@@ -10,13 +10,7 @@ export const PIPELINE = Symbol('PIPELINE');
  * queue for a worker that can.
  */
 export async function createPipeline(config: PipelineConfig): Promise<ImagePipeline> {
-  const models = await loadPipelineModels(config);
-  const pipeline = new ImagePipeline(models, {
-    jpegQuality: config.jpegQuality,
-    maxPixels: config.maxImagePixels,
-    defaultPolicy: config.policy,
-    detection: config.detection,
-  });
+  const pipeline = await createImagePipeline(config);
   const logger = new Logger('Models');
   for (const model of pipeline.modelInfos) logger.log({ message: 'model loaded', ...model });
   return pipeline;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BLUR_METHODS, BlurMethod } from '@imgpipe/contracts';
+import { BLUR_METHODS, BlurMethod, DEFAULT_BLUR_POLICY } from '@imgpipe/contracts';
 import { LOG_LEVELS, LogLevel, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
@@ -93,7 +93,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     storage = { driver: 'local', dataDir: resolve(str('DATA_DIR', './data') as string) };
   }
 
-  const blurMethod = str('BLUR_METHOD', 'gaussian') as string;
+  const blurMethod = str('BLUR_METHOD', DEFAULT_BLUR_POLICY.method) as string;
   if (!(BLUR_METHODS as readonly string[]).includes(blurMethod)) {
     problems.push(`BLUR_METHOD must be one of ${BLUR_METHODS.join(', ')} (got "${blurMethod}")`);
   }
@@ -134,14 +134,14 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     },
     policy: {
       method: blurMethod as BlurMethod,
-      strength: num('BLUR_STRENGTH', 1, 0.25, 10),
-      box_expansion: num('BLUR_BOX_EXPANSION', 1.2, 1, 3),
-      min_box_size: num('BLUR_MIN_BOX_SIZE', 4, 0, 10_000),
+      strength: num('BLUR_STRENGTH', DEFAULT_BLUR_POLICY.strength, 0.25, 10),
+      box_expansion: num('BLUR_BOX_EXPANSION', DEFAULT_BLUR_POLICY.box_expansion, 1, 3),
+      min_box_size: num('BLUR_MIN_BOX_SIZE', DEFAULT_BLUR_POLICY.min_box_size, 0, 10_000),
       thresholds: {
-        face: num('FACE_SCORE_THRESHOLD', 0.75, 0.01, 0.99),
-        plate: num('PLATE_SCORE_THRESHOLD', 0.6, 0.01, 0.99),
+        face: num('FACE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.face, 0.01, 0.99),
+        plate: num('PLATE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.plate, 0.01, 0.99),
       },
-      head_fallback: bool('HEAD_FALLBACK', true),
+      head_fallback: bool('HEAD_FALLBACK', DEFAULT_BLUR_POLICY.head_fallback),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

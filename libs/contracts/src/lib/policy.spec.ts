@@ -1,13 +1,12 @@
-import { BlurPolicy, PolicyValidationError, resolvePolicy, validatePolicyOverride } from './policy';
+import {
+  BlurPolicy,
+  DEFAULT_BLUR_POLICY,
+  PolicyValidationError,
+  resolvePolicy,
+  validatePolicyOverride,
+} from './policy';
 
-const defaults: BlurPolicy = {
-  method: 'gaussian',
-  strength: 1,
-  box_expansion: 1.2,
-  min_box_size: 4,
-  thresholds: { face: 0.75, plate: 0.6 },
-  head_fallback: true,
-};
+const defaults: BlurPolicy = { ...DEFAULT_BLUR_POLICY, thresholds: { ...DEFAULT_BLUR_POLICY.thresholds } };
 
 describe('validatePolicyOverride', () => {
   it('accepts a partial override', () => {

@@ -20,6 +20,16 @@ export interface BlurPolicy {
   head_fallback: boolean;
 }
 
+/** The policy when neither configuration nor upload says otherwise. */
+export const DEFAULT_BLUR_POLICY: Readonly<BlurPolicy> = Object.freeze({
+  method: 'gaussian',
+  strength: 1,
+  box_expansion: 1.2,
+  min_box_size: 4,
+  thresholds: Object.freeze({ face: 0.75, plate: 0.6 }),
+  head_fallback: true,
+});
+
 export class PolicyValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid policy: ${problems.join('; ')}`);

@@ -4,7 +4,8 @@ import { ObjectDetector } from './detectors/object-detector';
 import { FaceDetector } from './faces/blazeface';
 import { PlateDetector } from './plates/text-detector';
 import { VerifiedModel, loadVerifiedModel, sha256File } from './models/model-files';
-import { PipelineModels } from './image-pipeline';
+import type { PipelineConfig } from '@imgpipe/config';
+import { ImagePipeline, PipelineModels } from './image-pipeline';
 
 export interface ModelLoadOptions {
   modelsDir: string;
@@ -54,4 +55,14 @@ function infoOf(model: VerifiedModel): ModelInfo {
 
 async function userModelInfo(path: string): Promise<ModelInfo> {
   return { name: basename(path, '.onnx'), version: 'user-supplied', sha256: await sha256File(path) };
+}
+
+/** The pipeline as the worker and the CLI run it: verified models, the configured policy and limits. */
+export async function createImagePipeline(config: PipelineConfig): Promise<ImagePipeline> {
+  return new ImagePipeline(await loadPipelineModels(config), {
+    jpegQuality: config.jpegQuality,
+    maxPixels: config.maxImagePixels,
+    defaultPolicy: config.policy,
+    detection: config.detection,
+  });
 }

@@ -16,6 +16,8 @@ export function createOnnxSession(path: string, options: OnnxSessionOptions = {}
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    // Warnings about unused initializers in the shipped models say nothing actionable per start.
+    logSeverityLevel: 3,
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
 }

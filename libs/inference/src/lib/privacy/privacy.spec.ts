@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { BlurPolicy, Box, ImageFormat, sniffImageFormat } from '@imgpipe/contracts';
+import { Box, DEFAULT_BLUR_POLICY, ImageFormat, sniffImageFormat } from '@imgpipe/contracts';
 import { iou } from '../geometry/box';
 import { ImagePipeline, PipelineOutput } from '../image-pipeline';
 import { loadPipelineModels } from '../model-loader';
@@ -14,15 +14,6 @@ import { fetchTestImages } from '../testing/test-images';
 const root = join(__dirname, '../../../../..');
 const modelsDir = process.env['IMGPIPE_MODELS_DIR'] ?? join(root, '.cache/models');
 const photosDir = process.env['IMGPIPE_PHOTOS_DIR'] ?? join(root, '.cache/photos');
-
-const DEFAULT_POLICY: BlurPolicy = {
-  method: 'gaussian',
-  strength: 1,
-  box_expansion: 1.2,
-  min_box_size: 4,
-  thresholds: { face: 0.75, plate: 0.6 },
-  head_fallback: true,
-};
 
 interface Raw {
   data: Buffer;
@@ -60,7 +51,7 @@ describe('the privacy pipeline on real photos', () => {
     pipeline = new ImagePipeline(await loadPipelineModels({ modelsDir, onnxThreads: 1 }), {
       jpegQuality: 90,
       maxPixels: 50_000_000,
-      defaultPolicy: DEFAULT_POLICY,
+      defaultPolicy: DEFAULT_BLUR_POLICY,
       detection: { scoreThreshold: 0.35, classes: null },
     });
   });
