@@ -3,9 +3,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Stack } from './support/stack';
+import { Stack, photos } from './support/stack';
 
 const ROOT = resolve(__dirname, '../../..');
+
+/** `promtool check metrics` reads the exposition from stdin; lint findings come back on stdout/stderr. */
+function promtoolCheckMetrics(text: string): Promise<{ code: number; problems: string }> {
+  return new Promise((done) => {
+    const child = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) => {
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, problems: `${stdout}${stderr}`.trim() });
+    });
+    child.stdin?.end(text);
+  });
+}
 
 describe('the api contract', () => {
   let stack: Stack;
@@ -70,13 +80,43 @@ describe('the api contract', () => {
     expect((await stack.get('/docs')).status).toBe(200);
   });
 
-  it('serves Prometheus metrics on the api and the worker', async () => {
+  it('serves Prometheus metrics on the api and the worker that promtool accepts', async () => {
+    const res = await stack.upload(photos()[0]);
+    const { job_id } = (await res.json()) as { job_id: string };
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    await stack.waitFor(job_id);
+    const traced = await fetch(`${stack.baseUrl}/status/${job_id}`, { headers: { 'X-Request-Id': 'trace-42' } });
+    expect(traced.headers.get('x-request-id')).toBe('trace-42');
+
     const api = await (await stack.get('/metrics')).text();
-    expect(api).toMatch(/^# HELP pipeline_images_submitted_total/m);
+    expect(api).toMatch(/^pipeline_images_submitted_total\{endpoint="upload",app="api"\} 1$/m);
+    expect(api).toMatch(/^pipeline_queue_jobs\{state="waiting",app="api"\} 0$/m);
+    expect(api).toMatch(/^pipeline_queue_oldest_waiting_seconds\{app="api"\} 0$/m);
+    expect(api).toMatch(
+      /^http_request_duration_seconds_count\{(?=[^}]*method="GET")(?=[^}]*route="\/status\/:job_id")(?=[^}]*status_code="200")[^}]*\} [1-9]/m,
+    );
+    expect(api).not.toContain(job_id);
     expect(api).toMatch(/process_cpu_seconds_total\{app="api"\}/);
+
     const worker = await (await fetch(`http://127.0.0.1:${stack.workers[0].port}/metrics`)).text();
-    expect(worker).toMatch(/^# TYPE pipeline_stage_duration_seconds histogram/m);
-    expect(worker).toMatch(/app="worker"/);
+    expect(worker).toMatch(/^pipeline_jobs_finished_total\{status="completed",app="worker"\} 1$/m);
+    expect(worker).toMatch(/^pipeline_stage_duration_seconds_count\{app="worker",stage="faces"\} 1$/m);
+    expect(worker).toMatch(/^pipeline_blur_regions_total\{kind="face",app="worker"\} [1-9]/m);
+    expect(worker).toMatch(/^pipeline_end_to_end_latency_seconds_count\{app="worker"\} 1$/m);
+
+    // promtool parses both expositions; its only lint findings are three of prom-client's own
+    // default gauges, whose names end in _total (not ours to rename).
+    const PROM_CLIENT_DEFAULTS = [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ];
+    for (const text of [api, worker]) {
+      const { problems } = await promtoolCheckMetrics(text);
+      const findings = problems.split('\n').filter(Boolean);
+      expect(findings.map((line) => line.split(' ')[0]).sort()).toEqual(PROM_CLIENT_DEFAULTS);
+      expect(findings.every((line) => line.endsWith('non-counter metrics should not have "_total" suffix'))).toBe(true);
+    }
   });
 
   it('stops the process with a list of every configuration problem', async () => {

@@ -11,8 +11,9 @@ import { ImageQueue } from './image-queue.service';
 import { ImageJobConsumer } from './image-job.consumer';
 import { bullQueueOptions } from './queue-options';
 import { HealthService } from './health.service';
+import { QueueMetrics } from './queue-metrics';
 
-const services = [JobStatusStore, JobStatsStore, BatchStore, ImageQueue, ImageJobConsumer, HealthService];
+const services = [JobStatusStore, JobStatsStore, BatchStore, ImageQueue, ImageJobConsumer, HealthService, QueueMetrics];
 
 /** The image-processing queue, its status records and statistics, for the api and the worker alike. */
 @Global()

@@ -1,17 +1,23 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { MetricsController } from './metrics.controller';
 import { PipelineMetrics } from './pipeline-metrics';
 
-/** `/metrics` in Prometheus text format, Node's default metrics, and {@link PipelineMetrics}. */
+/**
+ * `/metrics` in Prometheus text format, Node's default metrics, {@link PipelineMetrics}, and
+ * request timing with request ids on every route.
+ */
 @Global()
 @Module({})
-export class MetricsModule {
+export class MetricsModule implements NestModule {
   static forRoot(app: 'api' | 'worker'): DynamicModule {
     return {
       module: MetricsModule,
       imports: [
         PrometheusModule.register({
           path: '/metrics',
+          controller: MetricsController,
           defaultMetrics: { enabled: true },
           defaultLabels: { app },
         }),
@@ -19,5 +25,9 @@ export class MetricsModule {
       providers: [PipelineMetrics],
       exports: [PipelineMetrics],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
   }
 }

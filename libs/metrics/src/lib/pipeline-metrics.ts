@@ -97,6 +97,18 @@ export class PipelineMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
 
+  private readonly scrapeHooks: (() => Promise<void>)[] = [];
+
+  /** Runs before every scrape: for gauges read from elsewhere (the queue's depth in Redis). */
+  onScrape(hook: () => Promise<void>): void {
+    this.scrapeHooks.push(hook);
+  }
+
+  /** Refreshes what the hooks read; a failing hook leaves its gauges as they were, never the scrape. */
+  async beforeScrape(): Promise<void> {
+    await Promise.allSettled(this.scrapeHooks.map((hook) => hook()));
+  }
+
   /** Times `work` into the stage histogram and returns its result. */
   async time<T>(stage: Stage, work: () => Promise<T>): Promise<T> {
     const end = this.stageDuration.startTimer({ stage });
