@@ -3,17 +3,18 @@
 // and CI never share state. No top-level await: this module must also load through
 // require() (Node >= 20.19) from a CommonJS-compiled Jest globalSetup.
 
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describeExit, onProcessExit, spawnChild } from './processes.mjs';
+import { ensureRedisServer } from './debian-tools.mjs';
+
+export { ensureRedisServer };
 
 const require = createRequire(import.meta.url);
-const NOT_INSTALLED = 'redis-server is not installed: apt-get install -y redis-server';
 const STARTUP_TIMEOUT_MS = 15_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,57 +30,6 @@ export function findFreePort(host = '127.0.0.1') {
       server.close(() => resolve(port));
     });
   });
-}
-
-function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return null;
-}
-
-let ensuring = null;
-
-/**
- * Resolves with the path of redis-server, installing it with apt-get first when it is
- * missing and this process may do so (root, apt-get present). Otherwise rejects with one line.
- */
-export function ensureRedisServer() {
-  ensuring ??= installRedisIfMissing().catch((err) => {
-    ensuring = null;
-    throw err;
-  });
-  return ensuring;
-}
-
-async function installRedisIfMissing() {
-  const found = onPath('redis-server');
-  if (found) return found;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !onPath('apt-get')) throw new Error(NOT_INSTALLED);
-
-  process.stderr.write('redis-server not found; installing it with apt-get\n');
-  // The lock timeout lets two test runs that both need Redis queue up instead of failing.
-  const code = await new Promise((resolve) => {
-    const apt = spawn(
-      'sh',
-      ['-c', 'apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=120 redis-server'],
-      { stdio: ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } },
-    );
-    apt.on('error', () => resolve(-1));
-    apt.on('exit', (c) => resolve(c ?? -1));
-  });
-  const installed = onPath('redis-server');
-  if (installed) return installed;
-  if (code !== 0) throw new Error(`installing redis-server with apt-get failed (exit ${code}); ${NOT_INSTALLED}`);
-  throw new Error(NOT_INSTALLED);
 }
 
 function encodeCommand(args) {

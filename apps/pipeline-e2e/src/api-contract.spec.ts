@@ -10,7 +10,7 @@ const ROOT = resolve(__dirname, '../../..');
 /** `promtool check metrics` reads the exposition from stdin; lint findings come back on stdout/stderr. */
 function promtoolCheckMetrics(text: string): Promise<{ code: number; problems: string }> {
   return new Promise((done) => {
-    const child = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) => {
+    const child = execFile(process.env['PROMTOOL'] ?? 'promtool', ['check', 'metrics'], (err, stdout, stderr) => {
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, problems: `${stdout}${stderr}`.trim() });
     });
     child.stdin?.end(text);

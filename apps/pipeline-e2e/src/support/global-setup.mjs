@@ -4,10 +4,12 @@ import { dirname } from 'node:path';
 import { ensurePhotos } from '../../../../tools/assets/fetch-photos.mjs';
 import { ensureModels } from '../../../../tools/models/fetch-models.mjs';
 import { startRedis, startS3rver } from '../../../../tools/testing/services.mjs';
+import { ensurePromtool } from '../../../../tools/testing/debian-tools.mjs';
 
 export default async function globalSetup() {
   const photos = await ensurePhotos();
   const models = await ensureModels();
+  process.env.PROMTOOL = await ensurePromtool();
   const redis = await startRedis();
   const s3 = await startS3rver({ bucket: 'pipeline-e2e' });
   globalThis.__PIPELINE_E2E_SERVICES__ = { redis, s3 };
