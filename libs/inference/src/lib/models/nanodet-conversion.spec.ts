@@ -12,7 +12,7 @@ import { loadVerifiedModel } from './model-files';
  */
 
 const SIZE = 416;
-// NanoDet's normalisation, per channel in BGR order (MODELS.md).
+// NanoDet's normalisation, per channel in BGR order.
 const MEAN = [103.53, 116.28, 123.675];
 const STD = [57.375, 57.12, 58.395];
 const TOLERANCE = 1e-4;
