@@ -89,6 +89,11 @@ describe('loadConfig', () => {
     });
     expect(config.detectorModel).toBe(join(process.cwd(), 'models/yolo11n.onnx'));
     expect(config.detection.classes).toEqual(['car', 'person', 'truck']);
+    expect(loadConfig({ DETECTOR_MODEL: 'm.onnx', DETECTOR_LABELS: 'van, lorry' }).detectorLabels).toEqual([
+      'van',
+      'lorry',
+    ]);
+    expect(() => loadConfig({ DETECTOR_LABELS: 'van' })).toThrow(/DETECTOR_LABELS names the classes of DETECTOR_MODEL/);
     expect(config.policy).toMatchObject({ method: 'pixelate', head_fallback: false });
   });
 

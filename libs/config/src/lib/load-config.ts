@@ -98,6 +98,9 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     problems.push(`BLUR_METHOD must be one of ${BLUR_METHODS.join(', ')} (got "${blurMethod}")`);
   }
   const classes = str('DETECTION_CLASSES');
+  const labels = str('DETECTOR_LABELS');
+  if (labels && !str('DETECTOR_MODEL'))
+    problems.push('DETECTOR_LABELS names the classes of DETECTOR_MODEL, which is not set');
 
   const config: PipelineConfig = {
     port: int('PORT', 8000, 1, 65535),
@@ -121,16 +124,12 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     jpegQuality: int('JPEG_QUALITY', 85, 1, 100),
     modelsDir: resolve(str('MODELS_DIR', './.cache/models') as string),
     detectorModel: optionalPath(str('DETECTOR_MODEL')),
+    detectorLabels: labels ? commaList(labels) : undefined,
     plateModel: optionalPath(str('PLATE_MODEL')),
     onnxThreads: int('ONNX_THREADS', 1, 1, 64),
     detection: {
       scoreThreshold: num('DETECTION_SCORE_THRESHOLD', 0.35, 0.01, 0.99),
-      classes: classes
-        ? classes
-            .split(',')
-            .map((c) => c.trim())
-            .filter(Boolean)
-        : null,
+      classes: classes ? commaList(classes) : null,
     },
     policy: {
       method: blurMethod as BlurMethod,
@@ -146,6 +145,13 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function commaList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function optionalPath(value: string | undefined): string | undefined {

@@ -34,6 +34,8 @@ export interface PipelineConfig {
   modelsDir: string;
   /** A user's own YOLO ONNX export replacing the default detector (DETECTOR_MODEL). */
   detectorModel?: string;
+  /** Class names of DETECTOR_MODEL by id, when it is not a COCO-80 model (DETECTOR_LABELS). */
+  detectorLabels?: string[];
   /** A user's single-class YOLO plate detector, run beside text detection (PLATE_MODEL). */
   plateModel?: string;
   /** onnxruntime intra-op threads per model run in each worker process. */

@@ -11,6 +11,8 @@ export interface ModelLoadOptions {
   modelsDir: string;
   /** A user's YOLO export replacing NanoDet. */
   detectorModel?: string;
+  /** Its class names by id; COCO's 80 when omitted. */
+  detectorLabels?: readonly string[];
   /** A user's single-class YOLO plate model, run beside text detection. */
   plateModel?: string;
   onnxThreads: number;
@@ -31,7 +33,10 @@ export async function loadPipelineModels(options: ModelLoadOptions): Promise<Pip
     loadVerifiedModel(options.modelsDir, TEXT_MODEL),
   ]);
   const objects = options.detectorModel
-    ? await ObjectDetector.create(options.detectorModel, await userModelInfo(options.detectorModel), threads)
+    ? await ObjectDetector.create(options.detectorModel, await userModelInfo(options.detectorModel), {
+        ...threads,
+        labels: options.detectorLabels,
+      })
     : await loadVerifiedModel(options.modelsDir, DEFAULT_DETECTOR).then((m) =>
         ObjectDetector.create(m.path, infoOf(m), threads),
       );
