@@ -2,11 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { BatchStatusView, JOB_STATUSES, JobStatus } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { REDIS_CLIENT, withRedisTimeout } from './redis';
+import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 import { RedisKeys, redisKeys } from './keys';
-import { JobStatusStore } from './job-status.store';
-
-const REDIS_TIMEOUT_MS = 2000;
+import { JobStatusStore, toUnixSeconds } from './job-status.store';
 
 /** A batch is the list of job ids one `POST /batch-upload` accepted; its counts are read live from the jobs. */
 @Injectable()
@@ -42,7 +40,7 @@ export class BatchStore {
     for (const status of statuses.values()) counts[status] += 1;
     return {
       batch_id: batchId,
-      created_at: Math.round(Number(hash['created_at']) / 10) / 100,
+      created_at: toUnixSeconds(hash['created_at']),
       total: jobIds.length,
       counts,
       job_ids: jobIds,

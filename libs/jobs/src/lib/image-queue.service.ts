@@ -9,9 +9,7 @@ import {
   validateProcessImagePayload,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { RedisUnavailableError, withRedisTimeout } from './redis';
-
-const REDIS_TIMEOUT_MS = 2000;
+import { RedisUnavailableError, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 
 /** The producer side of the queue, and what it knows of its own depth. */
 @Injectable()

@@ -2,11 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { StatsView } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { REDIS_CLIENT, withRedisTimeout } from './redis';
+import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 import { RedisKeys, redisKeys } from './keys';
 import { summarize } from './percentiles';
 
-const REDIS_TIMEOUT_MS = 2000;
 const WINDOW_15M_MS = 15 * 60 * 1000;
 /** Latency percentiles are taken over this many most recent jobs. */
 const LATENCY_SAMPLES = 1000;

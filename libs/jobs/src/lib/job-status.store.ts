@@ -2,12 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { ImageFormat, JobResults, JobStatus, JobStatusView } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { REDIS_CLIENT, withRedisTimeout } from './redis';
+import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 import { RedisKeys, redisKeys } from './keys';
 
 /** How long a job that never ends keeps its record: a safety net against orphaned keys. */
 const PENDING_TTL_S = 7 * 24 * 3600;
-const REDIS_TIMEOUT_MS = 2000;
 
 export interface NewJobRecord {
   job_id: string;
@@ -132,6 +131,7 @@ function toView(hash: Record<string, string>): JobStatusView {
   return view;
 }
 
-function toUnixSeconds(ms: string | undefined): number {
+/** Stored unix milliseconds as the unix seconds (two decimals) the api reports. */
+export function toUnixSeconds(ms: string | undefined): number {
   return Math.round(Number(ms ?? 0) / 10) / 100;
 }

@@ -1,5 +1,8 @@
 import Redis, { RedisOptions } from 'ioredis';
 
+/** How long any one Redis operation may take before the caller is told Redis is unavailable. */
+export const REDIS_TIMEOUT_MS = 2000;
+
 /** Injection token of the ioredis client used for job status, batches and statistics. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
