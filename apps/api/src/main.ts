@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { exitCleanlyOnSignals, runApp } from '@imgpipe/config';
 import { ApiModule } from './app/api.module';
+import { hardenHttp } from './app/http-hardening';
 import { buildOpenApiDocument, serveOpenApi } from './app/openapi';
 
 const API_VERSION = '0.1.0';
@@ -12,7 +13,7 @@ runApp('api', async (config, logger) => {
     logger,
     abortOnError: false,
   });
-  app.disable('x-powered-by');
+  hardenHttp(app, config);
   exitCleanlyOnSignals(app, logger);
   serveOpenApi(app, buildOpenApiDocument(app, API_VERSION));
   await app.listen(config.port, config.host);

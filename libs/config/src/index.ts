@@ -8,5 +8,6 @@ export {
   type LogLevel,
   type PipelineConfig,
   type PipelineConfigFile,
+  type AuthConfig,
   type StorageConfig,
 } from './lib/pipeline-config';

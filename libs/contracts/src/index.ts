@@ -5,9 +5,10 @@ export {
   IMAGE_CONTENT_TYPES,
   isImageFormat,
   sniffImageFormat,
+  findStructuralDefect,
   type ImageFormat,
 } from './lib/images';
-export { storageKeys, RESULT_KINDS, type ResultKind } from './lib/storage-keys';
+export { storageKeys, ORIGINALS_PREFIX, RESULT_KINDS, type ResultKind } from './lib/storage-keys';
 export { isJobId } from './lib/job-id';
 export {
   validateProcessImagePayload,
@@ -16,6 +17,14 @@ export {
   type JobPayloads,
   type JobOf,
 } from './lib/payloads';
+export {
+  createProcessImagePayload,
+  processImageJobOptions,
+  DEFAULT_IMAGE_JOB_POLICY,
+  type NewImageJob,
+  type ImageJobPolicy,
+  type ProcessImageJobOptions,
+} from './lib/enqueue';
 export type {
   Box,
   ModelInfo,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,60 @@ describe('loadConfig', () => {
     ]);
     expect(() => loadConfig({ DETECTOR_LABELS: 'van' })).toThrow(/DETECTOR_LABELS names the classes of DETECTOR_MODEL/);
     expect(config.policy).toMatchObject({ method: 'pixelate', head_fallback: false });
+  });
+
+  it('leaves auth off, CORS closed and originals served by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      auth: null,
+      rateLimitPerMinute: 6000,
+      corsOrigins: [],
+      trustProxyHops: 0,
+      serveOriginals: true,
+      jobLockMs: 60_000,
+    });
+  });
+
+  it('reads one way of verifying tokens, with optional issuer and audience', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ AUTH_JWT_SECRET: secret, AUTH_JWT_ISSUER: 'https://idp' }).auth).toEqual({
+      kind: 'hs256',
+      secret,
+      issuer: 'https://idp',
+      audience: undefined,
+    });
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const rs = loadConfig({ AUTH_JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n'), AUTH_JWT_AUDIENCE: 'imgpipe' }).auth;
+    expect(rs).toMatchObject({ kind: 'rs256', publicKeyPem: pem, audience: 'imgpipe' });
+    expect(loadConfig({ AUTH_JWKS_URL: 'https://idp/.well-known/jwks.json' }).auth).toMatchObject({ kind: 'jwks' });
+  });
+
+  it('refuses weak, conflicting or malformed auth settings', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ AUTH_JWT_SECRET: 'short' })).toEqual(['AUTH_JWT_SECRET must be at least 32 bytes long']);
+    expect(problems({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://idp/jwks' })).toEqual([
+      'set only one of AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY and AUTH_JWKS_URL',
+    ]);
+    expect(problems({ AUTH_JWT_PUBLIC_KEY: 'not a key' })[0]).toMatch(/AUTH_JWT_PUBLIC_KEY is not a PEM public key/);
+    expect(problems({ AUTH_JWKS_URL: 'idp/jwks' })[0]).toMatch(/AUTH_JWKS_URL must be an http\(s\) URL/);
+    expect(problems({ CORS_ORIGINS: 'https://ok.example, *' })).toEqual([
+      'CORS_ORIGINS must list origins such as https://app.example.com (got "*")',
+    ]);
+    expect(problems({ S3_ORIGINALS_BUCKET: 'originals' })).toEqual([
+      'S3_ORIGINALS_BUCKET needs S3_BUCKET (local storage has no buckets)',
+    ]);
+  });
+
+  it('routes originals to S3_ORIGINALS_BUCKET', () => {
+    const config = loadConfig({ S3_BUCKET: 'photos', S3_ORIGINALS_BUCKET: 'photos-originals' });
+    expect(config.storage).toMatchObject({ bucket: 'photos', prefixBuckets: { 'original/': 'photos-originals' } });
   });
 
   it('lists every problem at once', () => {

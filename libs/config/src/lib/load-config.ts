@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { BLUR_METHODS, BlurMethod, DEFAULT_BLUR_POLICY } from '@imgpipe/contracts';
-import { LOG_LEVELS, LogLevel, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { BLUR_METHODS, BlurMethod, DEFAULT_BLUR_POLICY, ORIGINALS_PREFIX } from '@imgpipe/contracts';
+import { AuthConfig, LOG_LEVELS, LogLevel, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
 
@@ -80,9 +80,11 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
         'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither, to use the default credential chain)',
       );
     }
+    const originalsBucket = str('S3_ORIGINALS_BUCKET');
     storage = {
       driver: 's3',
       bucket,
+      ...(originalsBucket ? { prefixBuckets: { [ORIGINALS_PREFIX]: originalsBucket } } : {}),
       region: str('AWS_REGION', aws.region_name ?? 'us-east-1') as string,
       endpoint,
       forcePathStyle: bool('S3_FORCE_PATH_STYLE', false),
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     };
   } else {
     storage = { driver: 'local', dataDir: resolve(str('DATA_DIR', './data') as string) };
+    if (str('S3_ORIGINALS_BUCKET')) problems.push('S3_ORIGINALS_BUCKET needs S3_BUCKET (local storage has no buckets)');
   }
 
   const blurMethod = str('BLUR_METHOD', DEFAULT_BLUR_POLICY.method) as string;
@@ -142,9 +145,60 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
       },
       head_fallback: bool('HEAD_FALLBACK', DEFAULT_BLUR_POLICY.head_fallback),
     },
+    auth: readAuth(str, problems),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    corsOrigins: commaList(str('CORS_ORIGINS', '') as string),
+    trustProxyHops: int('TRUST_PROXY_HOPS', 0, 0, 10),
+    serveOriginals: bool('SERVE_ORIGINALS', true),
+    jobLockMs: int('JOB_LOCK_MS', 60_000, 1000, 3_600_000),
   };
+  for (const origin of config.corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(`CORS_ORIGINS must list origins such as https://app.example.com (got "${origin}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Minimum HS256 secret: shorter keys make tokens guessable offline (RFC 7518 3.2 asks for 256 bits). */
+const MIN_HS256_SECRET_BYTES = 32;
+
+function readAuth(str: (name: string) => string | undefined, problems: string[]): AuthConfig | null {
+  const secret = str('AUTH_JWT_SECRET');
+  const publicKeyPem = str('AUTH_JWT_PUBLIC_KEY');
+  const jwksUrl = str('AUTH_JWKS_URL');
+  const claims = { issuer: str('AUTH_JWT_ISSUER'), audience: str('AUTH_JWT_AUDIENCE') };
+  const set = [secret, publicKeyPem, jwksUrl].filter(Boolean).length;
+  if (set === 0) {
+    if (claims.issuer || claims.audience)
+      problems.push(
+        'AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE need one of AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY, AUTH_JWKS_URL',
+      );
+    return null;
+  }
+  if (set > 1) {
+    problems.push('set only one of AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY and AUTH_JWKS_URL');
+    return null;
+  }
+  if (secret) {
+    if (Buffer.byteLength(secret) < MIN_HS256_SECRET_BYTES)
+      problems.push(`AUTH_JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes long`);
+    return { kind: 'hs256', secret, ...claims };
+  }
+  if (publicKeyPem) {
+    // Kubernetes secrets and .env files often carry the PEM with literal "\n".
+    const pem = publicKeyPem.replace(/\\n/g, '\n');
+    try {
+      const key = createPublicKey(pem);
+      if (key.asymmetricKeyType !== 'rsa') problems.push('AUTH_JWT_PUBLIC_KEY must be an RSA public key (RS256)');
+    } catch (err) {
+      problems.push(`AUTH_JWT_PUBLIC_KEY is not a PEM public key: ${(err as Error).message}`);
+    }
+    return { kind: 'rs256', publicKeyPem: pem, ...claims };
+  }
+  if (!/^https?:\/\/\S+$/.test(jwksUrl as string))
+    problems.push(`AUTH_JWKS_URL must be an http(s) URL (got "${jwksUrl}")`);
+  return { kind: 'jwks', jwksUrl: jwksUrl as string, ...claims };
 }
 
 function commaList(value: string): string[] {

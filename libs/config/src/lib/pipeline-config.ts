@@ -43,7 +43,27 @@ export interface PipelineConfig {
   detection: { scoreThreshold: number; classes: string[] | null };
   /** The default blur policy; uploads may override it per job. */
   policy: BlurPolicy;
+
+  /** Bearer-token verification of the api; null leaves the api open (local use). */
+  auth: AuthConfig | null;
+  /** Requests per client per minute on the api's protected routes; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** Origins allowed by CORS; empty sends no CORS headers at all. */
+  corsOrigins: string[];
+  /** Express `trust proxy`: how many proxy hops to trust for the client address (0 = none). */
+  trustProxyHops: number;
+  /** Whether GET /results/{id}/original serves unblurred uploads at all. */
+  serveOriginals: boolean;
+  /** Bull's job lock: a job whose worker stops renewing it for this long is taken over by another. */
+  jobLockMs: number;
 }
+
+/** One way of verifying tokens; issuer and audience are checked when set. */
+export type AuthConfig = (
+  | { kind: 'hs256'; secret: string }
+  | { kind: 'rs256'; publicKeyPem: string }
+  | { kind: 'jwks'; jwksUrl: string }
+) & { issuer?: string; audience?: string };
 
 export type StorageConfig =
   | {
@@ -54,6 +74,8 @@ export type StorageConfig =
       forcePathStyle: boolean;
       accessKeyId?: string;
       secretAccessKey?: string;
+      /** Key prefixes stored in a bucket of their own (the originals, so they can be locked down apart). */
+      prefixBuckets?: Record<string, string>;
     }
   | { driver: 'local'; dataDir: string };
 

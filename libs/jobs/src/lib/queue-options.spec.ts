@@ -14,6 +14,11 @@ describe('bullQueueOptions', () => {
       removeOnComplete: { age: 7200, count: 10_000 },
       removeOnFail: { age: 7200, count: 10_000 },
     });
-    expect(options.settings?.lockDuration).toBeGreaterThan(options.settings?.lockRenewTime ?? Infinity);
+    expect(options.settings).toMatchObject({ lockDuration: 60_000, lockRenewTime: 15_000, stalledInterval: 30_000 });
+  });
+
+  it('renews the lock four times per lock period and checks for stalled jobs twice', () => {
+    const options = bullQueueOptions(loadConfig({ JOB_LOCK_MS: '4000' }));
+    expect(options.settings).toMatchObject({ lockDuration: 4000, lockRenewTime: 1000, stalledInterval: 2000 });
   });
 });

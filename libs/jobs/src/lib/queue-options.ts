@@ -14,11 +14,12 @@ export function bullQueueOptions(config: PipelineConfig): QueueOptions {
       removeOnFail: { age: retentionS, count: 10_000 },
     },
     settings: {
-      // Image work is async (libvips and onnxruntime threads), so the lock renews on time;
-      // the margin covers a slow storage write on a loaded machine.
-      lockDuration: 60_000,
-      lockRenewTime: 15_000,
-      stalledInterval: 30_000,
+      // Image work runs on libvips and onnxruntime threads, off the event loop, so the lock renews
+      // on time even under load; the margin covers a slow storage write on a loaded machine. A job
+      // whose worker died is taken over once its lock has expired and a stalled-check runs.
+      lockDuration: config.jobLockMs,
+      lockRenewTime: Math.floor(config.jobLockMs / 4),
+      stalledInterval: Math.floor(config.jobLockMs / 2),
       maxStalledCount: 2,
     },
   };

@@ -13,6 +13,7 @@ import { ObjectNotFoundError, StorageUnavailableError } from './storage-errors';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 
 const BUCKET = 'imgpipe-test';
+const ORIGINALS_BUCKET = 'imgpipe-test-originals';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** A real s3rver in a child process: its winston logger and koa app stay out of Jest's process. */
@@ -68,6 +69,7 @@ describe('S3StorageDriver against s3rver', () => {
   let directory: string;
   let s3rver: ChildProcessWithoutNullStreams;
   let driver: S3StorageDriver;
+  let options: ConstructorParameters<typeof S3StorageDriver>[0];
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'storage-s3rver-'));
@@ -80,14 +82,10 @@ describe('S3StorageDriver against s3rver', () => {
       credentials: CREDENTIALS,
     });
     await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await admin.send(new CreateBucketCommand({ Bucket: ORIGINALS_BUCKET }));
     admin.destroy();
-    driver = new S3StorageDriver({
-      bucket: BUCKET,
-      region: 'us-east-1',
-      endpoint: started.endpoint,
-      forcePathStyle: true,
-      ...CREDENTIALS,
-    });
+    options = { bucket: BUCKET, region: 'us-east-1', endpoint: started.endpoint, forcePathStyle: true, ...CREDENTIALS };
+    driver = new S3StorageDriver(options);
   }, 30_000);
 
   afterAll(async () => {
@@ -167,6 +165,27 @@ describe('S3StorageDriver against s3rver', () => {
     expect(await driver.exists('processed/job-3.png')).toBe(false);
     await expect(driver.getBuffer('processed/job-3.png')).rejects.toBeInstanceOf(ObjectNotFoundError);
     await expect(driver.delete('processed/job-3.png')).resolves.toBeUndefined();
+  });
+
+  it('keeps keys under a routed prefix in their own bucket, and only there', async () => {
+    const routed = new S3StorageDriver({
+      ...options,
+      prefixBuckets: { 'original/': ORIGINALS_BUCKET },
+    });
+    const plain = new S3StorageDriver({ ...options, bucket: ORIGINALS_BUCKET });
+    try {
+      await routed.put('original/job-9.jpg', Buffer.from('unblurred'), { contentType: 'image/jpeg' });
+      await routed.put('processed/job-9.jpg', Buffer.from('blurred'), { contentType: 'image/jpeg' });
+      expect(routed.location('original/job-9.jpg')).toBe(`s3://${ORIGINALS_BUCKET}/original/job-9.jpg`);
+      expect(routed.location('processed/job-9.jpg')).toBe(`s3://${BUCKET}/processed/job-9.jpg`);
+      expect((await plain.getBuffer('original/job-9.jpg')).toString()).toBe('unblurred');
+      expect(await plain.exists('processed/job-9.jpg')).toBe(false);
+      expect(await driver.exists('original/job-9.jpg')).toBe(false);
+      expect((await routed.getBuffer('original/job-9.jpg')).toString()).toBe('unblurred');
+      await expect(routed.ping()).resolves.toBeUndefined();
+    } finally {
+      await Promise.all([routed.close(), plain.close()]);
+    }
   });
 
   it('reports locations as s3://bucket/key', () => {

@@ -51,6 +51,7 @@ type SdkError = {
 export class S3StorageDriver implements StorageDriver {
   readonly kind = 's3' as const;
   readonly bucket: string;
+  private readonly prefixBuckets: [prefix: string, bucket: string][];
   private readonly client: S3Client;
   private readonly partSizeBytes: number;
 
@@ -60,6 +61,8 @@ export class S3StorageDriver implements StorageDriver {
       throw new Error(`partSizeBytes must be at least ${MIN_PART_SIZE_BYTES} (5 MiB), got ${partSizeBytes}`);
     }
     this.bucket = options.bucket;
+    // Longest prefix first, so a more specific route wins.
+    this.prefixBuckets = Object.entries(options.prefixBuckets ?? {}).sort(([a], [b]) => b.length - a.length);
     this.partSizeBytes = partSizeBytes;
     this.client = new S3Client(clientConfig(options));
   }
@@ -68,7 +71,7 @@ export class S3StorageDriver implements StorageDriver {
     const upload = new Upload({
       client: this.client,
       params: {
-        Bucket: this.bucket,
+        Bucket: this.bucketFor(key),
         Key: key,
         Body: withExpectedLength(body, opts.contentLength),
         ContentType: opts.contentType,
@@ -82,7 +85,7 @@ export class S3StorageDriver implements StorageDriver {
     } catch (err) {
       // Upload stops reading at the first failure; release the source (a file, a request) too.
       if (body instanceof Readable) body.destroy();
-      throw this.translate(err);
+      throw this.translate(err, undefined, this.bucketFor(key));
     }
   }
 
@@ -92,14 +95,14 @@ export class S3StorageDriver implements StorageDriver {
     try {
       for await (const chunk of stream) chunks.push(chunk as Buffer);
     } catch (err) {
-      throw this.translate(err);
+      throw this.translate(err, undefined, this.bucketFor(key));
     }
     return Buffer.concat(chunks);
   }
 
   async getStream(key: string): Promise<StoredObjectStream> {
     const out = await this.client
-      .send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))
+      .send(new GetObjectCommand({ Bucket: this.bucketFor(key), Key: key }))
       .catch((err: unknown) => {
         throw this.translate(err, key);
       });
@@ -115,7 +118,7 @@ export class S3StorageDriver implements StorageDriver {
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucketFor(key), Key: key }));
       return true;
     } catch (err) {
       const translated = this.translate(err, key);
@@ -125,19 +128,27 @@ export class S3StorageDriver implements StorageDriver {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch((err: unknown) => {
-      throw this.translate(err);
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucketFor(key), Key: key })).catch((err: unknown) => {
+      throw this.translate(err, undefined, this.bucketFor(key));
     });
   }
 
   location(key: string): string {
-    return `s3://${this.bucket}/${key}`;
+    return `s3://${this.bucketFor(key)}/${key}`;
+  }
+
+  /** The bucket holding `key`: the one routed to its prefix, else the main bucket. */
+  bucketFor(key: string): string {
+    return this.prefixBuckets.find(([prefix]) => key.startsWith(prefix))?.[1] ?? this.bucket;
   }
 
   async ping(): Promise<void> {
-    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket })).catch((err: unknown) => {
-      throw this.translate(err);
-    });
+    const buckets = new Set([this.bucket, ...this.prefixBuckets.map(([, bucket]) => bucket)]);
+    for (const bucket of buckets) {
+      await this.client.send(new HeadBucketCommand({ Bucket: bucket })).catch((err: unknown) => {
+        throw this.translate(err, undefined, bucket);
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -145,7 +156,11 @@ export class S3StorageDriver implements StorageDriver {
   }
 
   /** Sorts SDK errors into "object missing", "store down" and everything else (left as is). */
-  private translate(err: unknown, key?: string): unknown {
+  private translate(
+    err: unknown,
+    key?: string,
+    bucket = key === undefined ? this.bucket : this.bucketFor(key),
+  ): unknown {
     // Duck-typed: errors raised by Node's own modules may come from another realm (Jest's sandbox).
     if (typeof err !== 'object' || err === null) return err;
     const e = err as SdkError;
@@ -153,12 +168,9 @@ export class S3StorageDriver implements StorageDriver {
       return new ObjectNotFoundError(key, { cause: err });
     }
     if (isUnavailable(e)) {
-      return new StorageUnavailableError(
-        `S3 bucket "${this.bucket}" did not answer: ${e.message || e.code || e.name}`,
-        {
-          cause: err,
-        },
-      );
+      return new StorageUnavailableError(`S3 bucket "${bucket}" did not answer: ${e.message || e.code || e.name}`, {
+        cause: err,
+      });
     }
     return err;
   }

@@ -12,6 +12,11 @@ export interface S3StorageOptions {
   /** Used only when both are given; otherwise the SDK's default credential chain applies. */
   accessKeyId?: string;
   secretAccessKey?: string;
+  /**
+   * Keys starting with one of these prefixes live in the given bucket instead of `bucket`
+   * (e.g. `{ 'original/': 'photos-originals' }`, so unblurred uploads can have their own access policy).
+   */
+  prefixBuckets?: Record<string, string>;
   /** Multipart part size; default 8 MiB, at least 5 MiB (the S3 minimum). */
   partSizeBytes?: number;
   /** Per-request limit until the response headers arrive, and the idle limit on a socket; default 30 s. */
