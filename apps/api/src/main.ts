@@ -5,6 +5,7 @@ import { exitCleanlyOnSignals, runApp } from '@imgpipe/config';
 import { ApiModule } from './app/api.module';
 import { hardenHttp } from './app/http-hardening';
 import { buildOpenApiDocument, serveOpenApi } from './app/openapi';
+import { serveWebUi } from './app/web-ui';
 
 const API_VERSION = '0.1.0';
 
@@ -16,6 +17,7 @@ runApp('api', async (config, logger) => {
   hardenHttp(app, config);
   exitCleanlyOnSignals(app, logger);
   serveOpenApi(app, buildOpenApiDocument(app, API_VERSION));
+  serveWebUi(app, logger);
   await app.listen(config.port, config.host);
   logger.log({
     message: 'api started',

@@ -6,10 +6,13 @@ export {
   type ImageJobHandler,
   type JobContext,
   type JobObserver,
+  type LockLoss,
 } from './lib/image-job.consumer';
 export { JobStatusStore, type NewJobRecord } from './lib/job-status.store';
 export { JobStatsStore } from './lib/job-stats.store';
 export { BatchStore } from './lib/batch.store';
+export { IdempotencyStore, type IdempotencyClaim } from './lib/idempotency.store';
+export { RateLimitStore, type RateDecision } from './lib/rate-limit.store';
 export { REDIS_CLIENT, RedisUnavailableError, createStatusRedis, withRedisTimeout } from './lib/redis';
 export { HealthService } from './lib/health.service';
 export { bullQueueOptions } from './lib/queue-options';

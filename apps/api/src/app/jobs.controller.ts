@@ -1,12 +1,14 @@
-import { Controller, Get, HttpStatus, Inject, Param, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Param, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { IMAGE_CONTENT_TYPES, JobStatusView, RESULT_KINDS, ResultKind, isJobId, storageKeys } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { JobStatusStore } from '@imgpipe/jobs';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { JobStatusDto } from './dto/views.dto';
 import { ApiError } from './errors/api-error';
+import { ClientRequest, Protected, SCOPES } from './access/access.guard';
 
 @ApiTags('jobs')
 @Controller()
@@ -14,9 +16,11 @@ export class JobsController {
   constructor(
     private readonly statuses: JobStatusStore,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
   ) {}
 
   @Get('status/:job_id')
+  @Protected(SCOPES.read)
   @ApiOperation({ summary: 'Status of a job', description: 'Readable for JOB_RETENTION_HOURS after the job ends.' })
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiOkResponse({ type: JobStatusDto })
@@ -29,9 +33,12 @@ export class JobsController {
   }
 
   @Get('results/:job_id/:kind')
+  @Protected(SCOPES.read)
   @ApiOperation({
     summary: 'Download a stored object of a job',
-    description: '`original` is the upload as received; `processed` and `metadata` exist once the job is completed.',
+    description:
+      '`original` is the upload as received, unblurred: it needs the scope `originals:read` as well when auth is ' +
+      'on, and is refused with 403 when SERVE_ORIGINALS=false. `processed` and `metadata` exist once the job is completed.',
   })
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiParam({ name: 'kind', enum: RESULT_KINDS })
@@ -46,12 +53,14 @@ export class JobsController {
   })
   @ApiErrors(
     [400, 'The id is not a UUID, or kind is not original, processed or metadata'],
+    [403, 'Originals are not served here (SERVE_ORIGINALS=false), or the token lacks `originals:read`'],
     [404, 'No such job, or the object does not exist (yet)'],
     UNAVAILABLE,
   )
   async result(
     @Param('job_id') jobId: string,
     @Param('kind') kind: string,
+    @Req() req: ClientRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     assertJobId(jobId);
@@ -62,6 +71,7 @@ export class JobsController {
         `kind must be one of ${RESULT_KINDS.join(', ')}`,
       );
     }
+    if (kind === 'original') this.assertMayReadOriginals(req);
     const format = await this.statuses.format(jobId);
     if (!format) throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
     const key =
@@ -78,6 +88,23 @@ export class JobsController {
         throw new ApiError(HttpStatus.NOT_FOUND, 'result_not_found', `job ${jobId} has no ${kind} object (yet)`);
       }
       throw err;
+    }
+  }
+
+  private assertMayReadOriginals(req: ClientRequest): void {
+    if (!this.config.serveOriginals) {
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'originals_not_served',
+        'this deployment does not serve unblurred originals',
+      );
+    }
+    if (req.principal && !req.principal.scopes.has(SCOPES.originals)) {
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'insufficient_scope',
+        `reading originals needs the scope "${SCOPES.originals}"`,
+      );
     }
   }
 }

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { HealthView, QueueStatusView, StatsView } from '@imgpipe/contracts';
 import { HealthService, ImageQueue, JobStatsStore } from '@imgpipe/jobs';
 import { ApiErrors, UNAVAILABLE } from './api-docs';
+import { Protected, SCOPES } from './access/access.guard';
 import { HealthDto, QueueStatusDto, StatsDto } from './dto/views.dto';
 
 @ApiTags('system')
@@ -16,6 +17,7 @@ export class SystemController {
   ) {}
 
   @Get('stats')
+  @Protected(SCOPES.read)
   @ApiOperation({ summary: 'Totals, success rate, recent throughput and latency percentiles' })
   @ApiOkResponse({ type: StatsDto })
   @ApiErrors(UNAVAILABLE)
@@ -24,6 +26,7 @@ export class SystemController {
   }
 
   @Get('queue-status')
+  @Protected(SCOPES.read)
   @ApiOperation({ summary: 'Queue depth by state, age of the oldest waiting job, workers connected' })
   @ApiOkResponse({ type: QueueStatusDto })
   @ApiErrors(UNAVAILABLE)

@@ -2,10 +2,12 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   Param,
   Post,
+  Req,
   UploadedFile,
   UploadedFiles,
   UseInterceptors,
@@ -15,6 +17,7 @@ import {
   ApiAcceptedResponse,
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -24,6 +27,7 @@ import { BatchAccepted, BatchStatusView, UploadAccepted, isJobId } from '@imgpip
 import { BatchStore } from '@imgpipe/jobs';
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views.dto';
+import { ClientRequest, Protected, SCOPES } from './access/access.guard';
 import { ApiError } from './errors/api-error';
 import { UploadService, UploadedImage } from './upload.service';
 
@@ -38,12 +42,24 @@ const POLICY_FIELD = {
     'Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback.',
 };
 
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Any unique string (a UUID, say). Retrying with the same key and the same files and policy returns the first ' +
+    'response and creates no second job; the same key with other content gets 409. Kept for JOB_RETENTION_HOURS.',
+};
+
 const UPLOAD_ERRORS: [number, string][] = [
   [400, 'No file, an empty file, an invalid policy, or a malformed multipart request'],
+  [409, 'The Idempotency-Key was used for a different request, or its first request is still running'],
   [413, 'The file is larger than MAX_UPLOAD_BYTES'],
   [415, 'The file is not a JPEG, PNG or WebP image (judged by its bytes)'],
-  [422, 'The image header cannot be read, or the image has more than MAX_IMAGE_PIXELS pixels'],
-  [429, 'The queue is full (MAX_QUEUE_SIZE waiting jobs): nothing was stored; retry after Retry-After seconds'],
+  [422, 'The image header cannot be read, the file is truncated, or the image has more than MAX_IMAGE_PIXELS pixels'],
+  [
+    429,
+    'The queue is full (MAX_QUEUE_SIZE waiting jobs) or the client sent too many requests: nothing was stored; retry after Retry-After seconds',
+  ],
   UNAVAILABLE,
 ];
 
@@ -56,6 +72,7 @@ export class UploadController {
   ) {}
 
   @Post('upload')
+  @Protected(SCOPES.write)
   @HttpCode(HttpStatus.ACCEPTED)
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
@@ -63,6 +80,7 @@ export class UploadController {
     description: 'Stores the original, then enqueues the job. Poll GET /status/{job_id}.',
   })
   @ApiConsumes('multipart/form-data')
+  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({
     schema: {
       type: 'object',
@@ -75,11 +93,17 @@ export class UploadController {
   })
   @ApiAcceptedResponse({ type: UploadAcceptedDto })
   @ApiErrors(...UPLOAD_ERRORS)
-  upload(@UploadedFile() file: UploadedImage | undefined, @Body() body: PolicyForm): Promise<UploadAccepted> {
-    return this.uploads.upload(file, body?.policy);
+  upload(
+    @UploadedFile() file: UploadedImage | undefined,
+    @Body() body: PolicyForm,
+    @Req() req: ClientRequest,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<UploadAccepted> {
+    return this.uploads.upload(file, body?.policy, { clientId: req.clientId as string, idempotencyKey });
   }
 
   @Post('batch-upload')
+  @Protected(SCOPES.write)
   @HttpCode(HttpStatus.ACCEPTED)
   @UseInterceptors(FilesInterceptor('files'))
   @ApiOperation({
@@ -88,6 +112,7 @@ export class UploadController {
       'Each file is checked on its own: bad ones are listed in `rejected`, the rest are accepted. At most MAX_BATCH_FILES files.',
   })
   @ApiConsumes('multipart/form-data')
+  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({
     schema: {
       type: 'object',
@@ -97,11 +122,17 @@ export class UploadController {
   })
   @ApiAcceptedResponse({ type: BatchAcceptedDto })
   @ApiErrors(...UPLOAD_ERRORS)
-  batchUpload(@UploadedFiles() files: UploadedImage[] | undefined, @Body() body: PolicyForm): Promise<BatchAccepted> {
-    return this.uploads.batchUpload(files, body?.policy);
+  batchUpload(
+    @UploadedFiles() files: UploadedImage[] | undefined,
+    @Body() body: PolicyForm,
+    @Req() req: ClientRequest,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<BatchAccepted> {
+    return this.uploads.batchUpload(files, body?.policy, { clientId: req.clientId as string, idempotencyKey });
   }
 
   @Get('batch/:batch_id')
+  @Protected(SCOPES.read)
   @ApiOperation({ summary: 'Progress of a batch', description: 'Counts of its jobs by status, and their ids.' })
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchStatusDto })

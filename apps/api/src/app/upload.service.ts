@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import sharp from 'sharp';
 import {
@@ -10,11 +10,12 @@ import {
   ImageFormat,
   ProcessImagePayload,
   UploadAccepted,
+  findStructuralDefect,
   sniffImageFormat,
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { BatchStore, ImageQueue, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
+import { BatchStore, IdempotencyStore, ImageQueue, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
 import { PipelineMetrics } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ApiError } from './errors/api-error';
@@ -35,6 +36,15 @@ interface CheckedImage {
 
 export type UploadEndpoint = 'upload' | 'batch-upload';
 
+/** Who sent the request, and the Idempotency-Key header if any. */
+export interface UploadRequest {
+  clientId: string;
+  idempotencyKey?: string;
+}
+
+/** Printable ASCII without spaces, as in the IETF Idempotency-Key draft's examples (UUIDs, ULIDs, hashes). */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 /**
  * Validates uploads from their bytes, stores the original, records the job and enqueues it,
  * in that order, so a worker never sees a job whose original or status is missing.
@@ -50,23 +60,94 @@ export class UploadService {
     private readonly statuses: JobStatusStore,
     private readonly stats: JobStatsStore,
     private readonly batches: BatchStore,
+    private readonly idempotency: IdempotencyStore,
     private readonly metrics: PipelineMetrics,
   ) {}
 
-  async upload(file: UploadedImage | undefined, policyField?: string): Promise<UploadAccepted> {
+  async upload(
+    file: UploadedImage | undefined,
+    policyField: string | undefined,
+    request: UploadRequest,
+  ): Promise<UploadAccepted> {
     if (!file) throw this.reject('file_missing', HttpStatus.BAD_REQUEST, 'multipart field "file" is required');
-    const policy = this.parsePolicy(policyField);
-    const image = await this.check(file);
-    await this.assertCapacity(1);
-    const accepted = await this.submit(image, policy);
-    this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
-    return accepted;
+    return this.once('upload', [file], policyField, request, async () => {
+      const policy = this.parsePolicy(policyField);
+      const image = await this.check(file);
+      await this.assertCapacity(1);
+      const accepted = await this.submit(image, policy);
+      this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
+      return accepted;
+    });
   }
 
-  async batchUpload(files: UploadedImage[] | undefined, policyField?: string): Promise<BatchAccepted> {
+  async batchUpload(
+    files: UploadedImage[] | undefined,
+    policyField: string | undefined,
+    request: UploadRequest,
+  ): Promise<BatchAccepted> {
     if (!files || files.length === 0) {
       throw this.reject('files_missing', HttpStatus.BAD_REQUEST, 'multipart field "files" must hold at least one file');
     }
+    return this.once('batch-upload', files, policyField, request, () => this.acceptBatch(files, policyField));
+  }
+
+  /**
+   * Runs `work` at most once per client and Idempotency-Key: a retry with the same key and the same
+   * files and policy gets the first response; the same key with anything else is a client bug (409).
+   * A request that fails frees its key, so the retry is processed afresh.
+   */
+  private async once<T>(
+    endpoint: UploadEndpoint,
+    files: UploadedImage[],
+    policyField: string | undefined,
+    request: UploadRequest,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const key = request.idempotencyKey;
+    if (key === undefined) return work();
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      throw this.reject(
+        'invalid_idempotency_key',
+        HttpStatus.BAD_REQUEST,
+        'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
+      );
+    }
+    const scopedKey = `${endpoint}:${key}`;
+    const fingerprint = fingerprintOf(files, policyField);
+    const claim = await this.idempotency.claim<T>(request.clientId, scopedKey, fingerprint);
+    switch (claim.state) {
+      case 'replay':
+        return claim.response;
+      case 'mismatch':
+        throw this.reject(
+          'idempotency_key_reused',
+          HttpStatus.CONFLICT,
+          'this Idempotency-Key was already used for a different request (other files or policy)',
+        );
+      case 'in_progress':
+        throw this.reject(
+          'idempotency_key_in_progress',
+          HttpStatus.CONFLICT,
+          'a request with this Idempotency-Key is still being processed; retry shortly',
+          1,
+        );
+    }
+    let response: T;
+    try {
+      response = await work();
+    } catch (err) {
+      await this.idempotency.release(request.clientId, scopedKey).catch(() => undefined);
+      throw err;
+    }
+    // The job exists now; if the response cannot be recorded, a retry sees "in progress" until the
+    // key expires, which is safe (no second job), so this is logged rather than failed.
+    await this.idempotency
+      .complete(request.clientId, scopedKey, fingerprint, response)
+      .catch((err) => this.logger.error({ message: 'could not record idempotent response', error: err.message }));
+    return response;
+  }
+
+  private async acceptBatch(files: UploadedImage[], policyField: string | undefined): Promise<BatchAccepted> {
     const policy = this.parsePolicy(policyField);
     const checked: CheckedImage[] = [];
     const rejected: BatchAccepted['rejected'] = [];
@@ -112,7 +193,7 @@ export class UploadService {
     }
   }
 
-  /** Type from magic bytes and size from the header alone: no decode happens in the api. */
+  /** Type from magic bytes, size from the header, completeness from the container: no decode happens in the api. */
   private async check(file: UploadedImage): Promise<CheckedImage> {
     const filename = sanitizeFilename(file.originalname);
     if (file.size === 0) throw this.reject('empty_file', HttpStatus.BAD_REQUEST, `${filename} is empty`);
@@ -144,6 +225,8 @@ export class UploadService {
         `${filename} is ${width}x${height}, over the limit of ${this.config.maxImagePixels} pixels`,
       );
     }
+    const defect = findStructuralDefect(file.buffer, format);
+    if (defect) throw this.reject('invalid_image', HttpStatus.UNPROCESSABLE_ENTITY, `${filename}: ${defect}`);
     return { file, filename, format };
   }
 
@@ -220,4 +303,13 @@ export class UploadService {
     this.metrics.uploadsRejected.inc({ reason: code });
     return new ApiError(status, code, message, undefined, retryAfterS);
   }
+}
+
+/** The request's content as far as idempotency is concerned: each file's name and bytes, and the policy. */
+function fingerprintOf(files: UploadedImage[], policyField: string | undefined): string {
+  const hash = createHash('sha256')
+    .update(policyField ?? '')
+    .update('\0');
+  for (const file of files) hash.update(file.originalname).update('\0').update(file.buffer).update('\0');
+  return hash.digest('hex');
 }

@@ -37,6 +37,8 @@ export interface AppProcess {
 /** The built api and workers as real processes against the suite's own Redis database and storage. */
 export class Stack {
   readonly workers: AppProcess[] = [];
+  /** Sent with every request of the helpers below (e.g. an Authorization header); per-call headers win. */
+  defaultHeaders: Record<string, string> = {};
   private constructor(
     readonly api: AppProcess,
     readonly env: Record<string, string>,
@@ -75,18 +77,27 @@ export class Stack {
     return worker;
   }
 
-  async upload(path: string, filename = basename(path)): Promise<Response> {
-    return this.uploadBytes(readFileSync(path), filename);
+  async upload(path: string, filename = basename(path), headers: Record<string, string> = {}): Promise<Response> {
+    return this.uploadBytes(readFileSync(path), filename, 'file', headers);
   }
 
-  async uploadBytes(bytes: Buffer, filename: string, field = 'file'): Promise<Response> {
+  async uploadBytes(
+    bytes: Buffer,
+    filename: string,
+    field = 'file',
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const form = new FormData();
     form.append(field, new Blob([new Uint8Array(bytes)]), filename);
-    return fetch(`${this.baseUrl}/upload`, { method: 'POST', body: form });
+    return fetch(`${this.baseUrl}/upload`, {
+      method: 'POST',
+      body: form,
+      headers: { ...this.defaultHeaders, ...headers },
+    });
   }
 
-  async get(path: string): Promise<Response> {
-    return fetch(`${this.baseUrl}${path}`);
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, { headers: { ...this.defaultHeaders, ...headers } });
   }
 
   /** GET and parse; tests assert on the shape, so the body is loosely typed. */

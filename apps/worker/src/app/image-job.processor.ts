@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { IMAGE_CONTENT_TYPES, JobMetadata, JobResults, ProcessImagePayload, storageKeys } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { ImageJobConsumer, JobObserver, PermanentJobError } from '@imgpipe/jobs';
+import { ImageJobConsumer, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
 import { ImagePipeline, InvalidImageError, PIPELINE_VERSION, PipelineOutput, imageFacts } from '@imgpipe/inference';
 import { PipelineMetrics, STAGES, Stage } from '@imgpipe/metrics';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
@@ -117,6 +117,11 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       processing_ms: processingMs,
       end_to_end_ms: endToEndMs,
     });
+  }
+
+  lockLost(jobId: string | undefined, how: LockLoss, detail: string): void {
+    this.metrics.jobLocksLost.inc({ how });
+    this.logger.warn({ message: 'job lock lost', job_id: jobId, how, detail });
   }
 
   failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void {

@@ -22,10 +22,14 @@ export interface JobContext {
 
 export type ImageJobHandler = (payload: ProcessImagePayload, context: JobContext) => Promise<JobResults>;
 
-/** Told of every job's end, for metrics and logs. */
+/** How a job's lock was lost: its worker died or was blocked past JOB_LOCK_MS, or Redis lost the lock. */
+export type LockLoss = 'stalled' | 'lock_extension_failed' | 'missing_lock';
+
+/** Told of every job's end, and of every lost lock, for metrics and logs. */
 export interface JobObserver {
   completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void;
   failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void;
+  lockLost(jobId: string | undefined, how: LockLoss, detail: string): void;
 }
 
 /**
@@ -52,6 +56,19 @@ export class ImageJobConsumer {
       if (/stalled/i.test(err?.message ?? '') && job?.data?.job_id) {
         void this.finish(job.data, job.attemptsMade, err, true, observer);
       }
+    });
+    // A stalled job was taken over from a worker that stopped renewing its lock (killed, or its
+    // event loop blocked past JOB_LOCK_MS): it runs again from the start, with the same keys.
+    queue.on('stalled', (job: Job<ProcessImagePayload>) =>
+      observer?.lockLost(job?.data?.job_id, 'stalled', 'recovered'),
+    );
+    queue.on('lock-extension-failed', (job: Job<ProcessImagePayload>, err: Error) =>
+      observer?.lockLost(job?.data?.job_id, 'lock_extension_failed', err?.message ?? String(err)),
+    );
+    queue.on('error', (err: Error) => {
+      const message = err?.message ?? String(err);
+      if (/Missing lock/i.test(message)) observer?.lockLost(/job (\S+)/.exec(message)?.[1], 'missing_lock', message);
+      else this.logger.warn({ message: 'queue error', error: message });
     });
     void queue.process(JobName.ProcessImage, concurrency, (job: Job<ProcessImagePayload>) =>
       this.run(job, handler, observer),

@@ -12,8 +12,20 @@ import { ImageJobConsumer } from './image-job.consumer';
 import { bullQueueOptions } from './queue-options';
 import { HealthService } from './health.service';
 import { QueueMetrics } from './queue-metrics';
+import { IdempotencyStore } from './idempotency.store';
+import { RateLimitStore } from './rate-limit.store';
 
-const services = [JobStatusStore, JobStatsStore, BatchStore, ImageQueue, ImageJobConsumer, HealthService, QueueMetrics];
+const services = [
+  JobStatusStore,
+  JobStatsStore,
+  BatchStore,
+  ImageQueue,
+  ImageJobConsumer,
+  HealthService,
+  QueueMetrics,
+  IdempotencyStore,
+  RateLimitStore,
+];
 
 /** The image-processing queue, its status records and statistics, for the api and the worker alike. */
 @Global()

@@ -44,6 +44,16 @@ export class PipelineMetrics {
     help: 'Failed job attempts, by reason.',
     labelNames: ['reason'],
   });
+  readonly jobLocksLost = counter({
+    name: 'pipeline_job_locks_lost_total',
+    help: 'Job locks lost: stalled jobs taken over from a dead or blocked worker, failed lock renewals, and finishes refused for a missing lock.',
+    labelNames: ['how'],
+  });
+  readonly requestsRefused = counter({
+    name: 'pipeline_requests_refused_total',
+    help: 'Requests refused by authentication, authorisation or the per-client rate limit, by reason.',
+    labelNames: ['reason'],
+  });
   readonly uploadsRejected = counter({
     name: 'pipeline_uploads_rejected_total',
     help: 'Uploads refused before anything was stored, by reason.',

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
+import { RedisKeys, redisKeys } from './keys';
+
+/** What a request with an Idempotency-Key finds when it arrives. */
+export type IdempotencyClaim<T> =
+  | { state: 'new' }
+  | { state: 'replay'; response: T }
+  | { state: 'in_progress' }
+  | { state: 'mismatch' };
+
+interface Entry<T> {
+  fingerprint: string;
+  response?: T;
+}
+
+/**
+ * Remembers, per client and Idempotency-Key, the fingerprint of the request (its bytes and options)
+ * and the response it got, for as long as the job's status is kept. A retried request with the same
+ * key and bytes gets the first response instead of creating a second job.
+ */
+@Injectable()
+export class IdempotencyStore {
+  private readonly keys: RedisKeys;
+  private readonly ttlMs: number;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(PIPELINE_CONFIG) config: PipelineConfig,
+  ) {
+    this.keys = redisKeys(config.keyPrefix);
+    this.ttlMs = config.jobRetentionHours * 3600 * 1000;
+  }
+
+  /** Takes the key for this request (atomically: of two concurrent requests, one wins) or reports who has it. */
+  async claim<T>(client: string, key: string, fingerprint: string): Promise<IdempotencyClaim<T>> {
+    const redisKey = this.redisKey(client, key);
+    const entry: Entry<T> = { fingerprint };
+    const taken = await withRedisTimeout(
+      this.redis.set(redisKey, JSON.stringify(entry), 'PX', this.ttlMs, 'NX'),
+      REDIS_TIMEOUT_MS,
+      'claim idempotency key',
+    );
+    if (taken === 'OK') return { state: 'new' };
+    const raw = await withRedisTimeout(this.redis.get(redisKey), REDIS_TIMEOUT_MS, 'read idempotency key');
+    // Expired between the two commands: claim again.
+    if (raw === null) return this.claim(client, key, fingerprint);
+    const existing = JSON.parse(raw) as Entry<T>;
+    if (existing.fingerprint !== fingerprint) return { state: 'mismatch' };
+    return existing.response === undefined
+      ? { state: 'in_progress' }
+      : { state: 'replay', response: existing.response };
+  }
+
+  /** Records the response the claimed request got, for replays. */
+  async complete<T>(client: string, key: string, fingerprint: string, response: T): Promise<void> {
+    const entry: Entry<T> = { fingerprint, response };
+    await withRedisTimeout(
+      this.redis.set(this.redisKey(client, key), JSON.stringify(entry), 'PX', this.ttlMs),
+      REDIS_TIMEOUT_MS,
+      'complete idempotency key',
+    );
+  }
+
+  /** Frees the key after the claimed request failed, so the client's retry is processed afresh. */
+  async release(client: string, key: string): Promise<void> {
+    await withRedisTimeout(this.redis.del(this.redisKey(client, key)), REDIS_TIMEOUT_MS, 'release idempotency key');
+  }
+
+  private redisKey(client: string, key: string): string {
+    return this.keys.idempotency(createHash('sha256').update(client).update('\0').update(key).digest('hex'));
+  }
+}
