@@ -26,7 +26,10 @@ export default [
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:feature'],
             },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'] },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:client'],
+            },
             {
               sourceTag: 'type:feature',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'],
@@ -37,6 +40,8 @@ export default [
             },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // The HTTP client ships to other teams: it may share the contracts, never the server side.
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: shared },
             {
               sourceTag: 'scope:api',
@@ -55,7 +60,7 @@ export default [
 
 /**
  * For publishable libs: their package.json must declare what their non-test code imports.
- * Specs and Jest files run on the workspace's dev dependencies and never ship.
+ * Specs, Jest files and build-time scripts run on the workspace's dev dependencies and never ship.
  */
 export const libraryRules = [
   {
@@ -69,6 +74,7 @@ export const libraryRules = [
             '{projectRoot}/src/**/*.spec.ts',
             '{projectRoot}/src/lib/testing/**',
             '{projectRoot}/jest.*',
+            '{projectRoot}/scripts/**',
           ],
         },
       ],
