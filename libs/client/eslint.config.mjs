@@ -1,0 +1,3 @@
+import baseConfig, { libraryRules } from '../../eslint.config.mjs';
+
+export default [...baseConfig, ...libraryRules];

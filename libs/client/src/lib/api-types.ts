@@ -1,0 +1,51 @@
+import type { components, operations, paths } from './generated/openapi';
+
+// Names for the shapes of the generated document, taken from the operations themselves, so
+// that a route whose response changes changes the type its method returns.
+
+type Schemas = components['schemas'];
+
+/** The JSON body of operation `Op`'s response with status `S`. */
+type JsonBody<
+  Op extends keyof operations,
+  S extends keyof operations[Op]['responses'],
+> = operations[Op]['responses'][S] extends { content: { 'application/json': infer T } } ? T : never;
+
+export type UploadAccepted = JsonBody<'upload', 202>;
+export type BatchAccepted = JsonBody<'batchUpload', 202>;
+export type BatchStatusView = JsonBody<'batch', 200>;
+export type JobStatusView = JsonBody<'status', 200>;
+export type JobStatus = JobStatusView['status'];
+export type JobResults = NonNullable<JobStatusView['results']>;
+export type JobMetadata = Schemas['JobMetadata'];
+export type ResultKind = operations['result']['parameters']['path']['kind'];
+export type StatsView = JsonBody<'read', 200>;
+export type QueueStatusView = JsonBody<'queueStatus', 200>;
+export type HealthView = JsonBody<'check', 200>;
+/** The body of every error the api returns. */
+export type ErrorBody = Schemas['ErrorDto'];
+export type BlurPolicy = Schemas['BlurPolicyDto'];
+
+/** Per-upload overrides of the default blur policy: any subset of its keys. */
+export type BlurPolicyOverride = Partial<Omit<BlurPolicy, 'thresholds'>> & {
+  thresholds?: Partial<BlurPolicy['thresholds']>;
+};
+
+export type Method = 'get' | 'post';
+
+/** The operation at `path` for `method`. */
+export type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+
+/** The path parameters `path` takes (`{}` when it has none). */
+export type PathParams<O> = O extends { parameters: { path: infer T } } ? T : Record<string, never>;
+
+/** The JSON body of an operation's 2xx response. */
+export type SuccessJson<O> = O extends { responses: infer R }
+  ? {
+      [S in keyof R]: S extends 200 | 201 | 202
+        ? R[S] extends { content: { 'application/json': infer T } }
+          ? T
+          : never
+        : never;
+    }[keyof R]
+  : never;
