@@ -4,7 +4,9 @@
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { join } = require('path');
 
-module.exports = function appWebpackConfig(appDir, name) {
+// `assets` lists extra files to copy into the app's dist folder, in NxAppWebpackPlugin's form
+// ({ input, glob, output }, input relative to the workspace root).
+module.exports = function appWebpackConfig(appDir, name, { assets = [] } = {}) {
   return {
     output: {
       path: join(appDir, '../../dist/apps', name),
@@ -19,7 +21,7 @@ module.exports = function appWebpackConfig(appDir, name) {
         compiler: 'tsc',
         main: './src/main.ts',
         tsConfig: './tsconfig.app.json',
-        assets: [],
+        assets,
         optimization: false,
         outputHashing: 'none',
         generatePackageJson: true,
