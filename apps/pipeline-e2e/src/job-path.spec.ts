@@ -269,20 +269,30 @@ describe('a rejected or failing job', () => {
     expect(done.status).toBe('completed');
   });
 
-  it('fails a job whose image cannot be decoded, with the reason, without retrying', async () => {
-    // A truncated JPEG has a readable header, so the api accepts it; only the full decode fails.
+  it('refuses a truncated image at upload', async () => {
     const photo = readFileSync(photos()[2]);
     const res = await stack.uploadBytes(photo.subarray(0, photo.length >> 1), 'truncated.jpg');
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ code: 'invalid_image', message: 'truncated.jpg: the file is truncated' });
+  });
+
+  it('fails a job whose image cannot be decoded, with the reason, without retrying', async () => {
+    // A PNG whose chunks are all there but whose compressed pixels are garbage: header and structure
+    // pass the api's checks, and only the full decode in the worker finds the damage.
+    const png = await sharp(photos()[2]).resize(200).png().toBuffer();
+    const idat = png.indexOf('IDAT');
+    png.fill(0x55, idat + 4, idat + 40);
+    const res = await stack.uploadBytes(png, 'corrupt.png');
     expect(res.status).toBe(202);
     const { job_id } = (await res.json()) as UploadAccepted;
     const done: JobStatusView = await stack.waitFor(job_id);
     expect(done.status).toBe('failed');
     expect(done.attempts).toBe(1);
-    expect(done.error).toMatch(/cannot decode image: .*premature end/i);
+    expect(done.error).toMatch(/cannot decode image: .*libpng read error/i);
     expect(done.results).toBeUndefined();
-    expect(await stack.storage.exists(storageKeys.processed(job_id, 'jpeg'))).toBe(false);
+    expect(await stack.storage.exists(storageKeys.processed(job_id, 'png'))).toBe(false);
     expect(await stack.storage.exists(storageKeys.metadata(job_id))).toBe(false);
-    expect(await stack.storage.exists(storageKeys.original(job_id, 'jpeg'))).toBe(true);
+    expect(await stack.storage.exists(storageKeys.original(job_id, 'png'))).toBe(true);
     expect(await stack.getJson('/stats')).toMatchObject({ failed: 1 });
   });
 });

@@ -23,6 +23,8 @@ export interface StackOptions {
   workers?: number;
   /** Overrides the private Redis (e.g. a Redis the suite kills). */
   redisUrl?: string;
+  /** Overrides the shared s3rver (e.g. one the suite stops). */
+  s3?: { bucket: string; endpoint: string };
   env?: Record<string, string>;
 }
 
@@ -53,7 +55,7 @@ export class Stack {
   static async start(options: StackOptions): Promise<Stack> {
     const redisUrl = options.redisUrl ?? `redis://127.0.0.1:${process.env['E2E_REDIS_PORT']}/${options.redisDb}`;
     if (!options.redisUrl) await flushRedis(redisUrl);
-    const storageOptions = storageFor(options.storage);
+    const storageOptions = storageFor(options.storage, options.s3);
     const env: Record<string, string> = {
       REDIS_URL: redisUrl,
       LOG_LEVEL: 'info',
@@ -176,13 +178,13 @@ async function launch(name: string, main: string, portVar: string, env: Record<s
   throw new Error(`${name} did not answer /health within 30 s:\n${output.join('\n')}`);
 }
 
-function storageFor(kind: 'local' | 's3'): StorageOptions {
+function storageFor(kind: 'local' | 's3', s3?: StackOptions['s3']): StorageOptions {
   if (kind === 'local') return { driver: 'local', dataDir: mkdtempSync(join(tmpdir(), 'pipeline-e2e-data-')) };
   return {
     driver: 's3',
-    bucket: process.env['E2E_S3_BUCKET'] as string,
+    bucket: s3?.bucket ?? (process.env['E2E_S3_BUCKET'] as string),
     region: 'us-east-1',
-    endpoint: process.env['E2E_S3_ENDPOINT'],
+    endpoint: s3?.endpoint ?? process.env['E2E_S3_ENDPOINT'],
     forcePathStyle: true,
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',

@@ -101,7 +101,7 @@ describe('loadConfig', () => {
   it('leaves auth off, CORS closed and originals served by default', () => {
     expect(loadConfig({})).toMatchObject({
       auth: null,
-      rateLimitPerMinute: 6000,
+      rateLimitPerMinute: 12_000,
       corsOrigins: [],
       trustProxyHops: 0,
       serveOriginals: true,

@@ -146,7 +146,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
       head_fallback: bool('HEAD_FALLBACK', DEFAULT_BLUR_POLICY.head_fallback),
     },
     auth: readAuth(str, problems),
-    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 6000, 0, 10_000_000),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 12_000, 0, 10_000_000),
     corsOrigins: commaList(str('CORS_ORIGINS', '') as string),
     trustProxyHops: int('TRUST_PROXY_HOPS', 0, 0, 10),
     serveOriginals: bool('SERVE_ORIGINALS', true),
