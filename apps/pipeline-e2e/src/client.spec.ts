@@ -97,9 +97,17 @@ describe('the typed client against the running api', () => {
     });
   });
 
+  it('sends the Idempotency-Key, so a retried upload returns the first job', async () => {
+    const idempotencyKey = `retry-${Date.now()}`;
+    const first = await client.upload(photos()[3], { idempotencyKey });
+    const retried = await client.upload(photos()[3], { idempotencyKey });
+    expect(retried.job_id).toBe(first.job_id);
+    expect((await client.waitFor(first.job_id, { timeoutMs: 90_000 })).status).toBe('completed');
+  });
+
   it('reads statistics, queue status and health', async () => {
     const stats = await client.stats();
-    expect(stats.completed).toBeGreaterThanOrEqual(3);
+    expect(stats.completed).toBeGreaterThanOrEqual(4);
     const queue = await client.queueStatus();
     expect(queue).toMatchObject({ queue: 'image-processing', waiting: 0, workers: 1 });
     expect(await client.health()).toEqual({ status: 'ok', dependencies: { redis: 'up', storage: 'up' } });
