@@ -47,6 +47,26 @@ describe('soak: uploads at a steady rate above what the workers sustain', () => 
     const unavailable: string[] = [];
     const pending: Promise<void>[] = [];
     const total = SECONDS * RATE;
+    let networkRetries = 0;
+    // As a production client does: a connection that fails mid-request is retried with the same
+    // Idempotency-Key, so an upload that did reach the api is not accepted twice.
+    const send = async (i: number): Promise<Response> => {
+      for (let attempt = 1; ; attempt++) {
+        let res: Response;
+        try {
+          res = await stack.uploadBytes(images[i % images.length], `soak-${i}.jpg`, 'file', {
+            'idempotency-key': `soak-${i}`,
+          });
+        } catch (err) {
+          if (attempt === 3) throw err;
+          networkRetries += 1;
+          continue;
+        }
+        // The first try is still being handled by the api: ask again for its answer.
+        if (res.status !== 409 || attempt === 10) return res;
+        await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+      }
+    };
     const started = Date.now();
     try {
       for (let i = 0; i < total; i++) {
@@ -54,7 +74,7 @@ describe('soak: uploads at a steady rate above what the workers sustain', () => 
         const due = started + (i * 1000) / RATE;
         if (due > Date.now()) await sleep(due - Date.now());
         pending.push(
-          stack.uploadBytes(images[i % images.length], `soak-${i}.jpg`).then(async (res) => {
+          send(i).then(async (res) => {
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
             const body = await res.json();
             if (res.status === 202) accepted.push((body as UploadAccepted).job_id);
@@ -90,7 +110,7 @@ describe('soak: uploads at a steady rate above what the workers sustain', () => 
           `throughput ${(accepted.length / drainSeconds).toFixed(1)} images/s`,
           `e2e p50 ${quantile(latencies, 0.5).toFixed(1)} s, p95 ${quantile(latencies, 0.95).toFixed(1)} s, max ${latencies.at(-1)?.toFixed(1)} s`,
           `peak RSS ${[...peak].map(([name, bytes]) => `${name} ${(bytes / MIB).toFixed(0)} MiB`).join(', ')}`,
-          `locks lost ${lockLosses.join('+')}`,
+          `locks lost ${lockLosses.join('+')}, uploads retried after a connection error ${networkRetries}`,
           ...(unavailable.length ? [`503 answers: ${[...new Set(unavailable)].join('; ')}`] : []),
         ].join('\n'),
       );
@@ -100,6 +120,8 @@ describe('soak: uploads at a steady rate above what the workers sustain', () => 
       expect([...statuses.keys()].filter((s) => ![202, 429, 503].includes(s))).toEqual([]);
       expect(unavailable.filter((u) => !/Retry-After \d+/.test(u))).toEqual([]);
       expect(accepted.length).toBeGreaterThan(0);
+      expect(new Set(accepted).size).toBe(accepted.length);
+      expect(await stack.getJson('/stats')).toMatchObject({ submitted: accepted.length });
       expect(finished.filter((j) => j.status !== 'completed')).toEqual([]);
       expect(lockLosses).toEqual(stack.workers.map(() => 0));
       expect(peak.get('api')).toBeLessThan(512 * MIB);
