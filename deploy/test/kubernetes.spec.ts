@@ -241,13 +241,18 @@ describe('prod', () => {
     expect(find('prod', 'ConfigMap', 'imgpipe-redis-config')['data']['redis.conf']).toMatch(/^appendonly yes$/m);
   });
 
-  it('deploys the images tagged with the apps\u2019 versions', () => {
-    expect(container(find('prod', 'Deployment', 'imgpipe-api')).image).toMatch(
-      new RegExp(`/api:${appVersion('api')}$`),
-    );
-    expect(container(find('prod', 'Deployment', 'imgpipe-worker')).image).toMatch(
-      new RegExp(`/worker:${appVersion('worker')}$`),
-    );
+  it('deploys images tagged with a version of each app, never one ahead of its package.json', () => {
+    // CI pushes an image for every version that reaches main; `nx release` moves the versions on,
+    // and an overlay is moved to a new tag when that release is rolled out.
+    for (const app of ['api', 'worker'] as const) {
+      const image = container(find('prod', 'Deployment', `imgpipe-${app}`)).image as string;
+      const tag = new RegExp(`^ghcr\\.io/[a-z0-9-]+/${app}:(\\d+)\\.(\\d+)\\.(\\d+)$`).exec(image);
+      expect(tag).not.toBeNull();
+      const current = appVersion(app).split('.').map(Number);
+      const deployed = (tag as RegExpExecArray).slice(1).map(Number);
+      const order = deployed.map((n, i) => n - current[i]).find((d) => d !== 0) ?? 0;
+      expect({ image, aheadOfPackageJson: order > 0 }).toEqual({ image, aheadOfPackageJson: false });
+    }
   });
 
   it('reaches S3 through an IAM role and takes the JWT configuration from a secret manager', () => {
