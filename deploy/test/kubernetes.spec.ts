@@ -60,7 +60,12 @@ beforeAll(async () => {
       ),
     ],
   ];
-  const rendered = await Promise.all(overlays.map(([, dir]) => kustomize(dir)));
+  const rendered = await Promise.all([
+    ...overlays.map(([, dir]) => kustomize(dir)),
+    // As its kustomization says it is built: its files are deploy/monitoring's, outside its folder.
+    kustomize(join(K8S, 'monitoring'), ['--load-restrictor', 'LoadRestrictionsNone']),
+  ]);
+  overlays.push(['monitoring', join(K8S, 'monitoring')]);
   // One validator run for everything: most of its time is loading the schemas' type declarations.
   const all = [...rendered.flat(), ...brokenObjects(rendered[1])];
   const validation = await validateManifests(all);
@@ -313,6 +318,67 @@ describe('variants', () => {
     const secret = find('dev', 'Secret', 'imgpipe-auth');
     const value = Buffer.from(secret['data'].AUTH_JWT_SECRET, 'base64').toString();
     expect(Buffer.byteLength(value)).toBeGreaterThanOrEqual(32);
+  });
+});
+
+describe('monitoring', () => {
+  const data = (prefix: string) => find('monitoring', 'ConfigMap', prefix)['data'];
+
+  it('renders, and every object validates against its schema', () => {
+    const { manifests, validation } = render('monitoring');
+    expect(manifests.map((m) => m.kind).sort()).toEqual(
+      [
+        'Namespace',
+        'ServiceAccount',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'PersistentVolumeClaim',
+        'Deployment',
+        'Deployment',
+        'Deployment',
+        'Service',
+        'Service',
+        'Service',
+        ...Array(6).fill('ConfigMap'),
+      ].sort(),
+    );
+    expect(validation.filter((r) => r.errors.length > 0)).toEqual([]);
+  });
+
+  it('loads deploy/monitoring\u2019s files as they are, where prometheus.k8s.yml expects them', () => {
+    const monitoring = join(K8S, '../monitoring');
+    const config = readFileSync(join(monitoring, 'prometheus/prometheus.k8s.yml'), 'utf8');
+    expect(data('prometheus-config')['prometheus.yml']).toBe(config);
+    expect(data('prometheus-rules')['imgpipe-alerts.yml']).toBe(
+      readFileSync(join(monitoring, 'prometheus/rules/imgpipe-alerts.yml'), 'utf8'),
+    );
+    const prometheus = container(find('monitoring', 'Deployment', 'prometheus'));
+    expect(prometheus.args).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(prometheus.volumeMounts).toContainEqual({ name: 'rules', mountPath: '/etc/prometheus/rules' });
+    expect(config).toMatch(/rule_files:\n\s+- rules\/imgpipe-alerts\.yml/);
+    // Alerts go to the Service of this namespace; Grafana reads the Prometheus Service.
+    const alertmanager = find('monitoring', 'Service', 'alertmanager');
+    expect(config).toContain(
+      `${alertmanager.metadata.name}.${alertmanager.metadata['namespace']}.svc:${alertmanager['spec'].ports[0].port}`,
+    );
+    const prometheusService = find('monitoring', 'Service', 'prometheus');
+    expect(data('grafana-datasources')['prometheus.yml']).toContain(
+      `url: http://${prometheusService.metadata.name}:${prometheusService['spec'].ports[0].port}`,
+    );
+  });
+
+  it('lets Prometheus list pods and nodes and reach the kubelets, and sits where the NetworkPolicies admit it', () => {
+    const role = find('monitoring', 'ClusterRole', 'imgpipe-prometheus');
+    expect(role['rules']).toEqual([
+      { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] },
+    ]);
+    expect(find('monitoring', 'ClusterRoleBinding', 'imgpipe-prometheus')['subjects']).toEqual([
+      { kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' },
+    ]);
+    expect(find('prod', 'NetworkPolicy', 'imgpipe-worker-ingress')['spec'].ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ]);
   });
 });
 

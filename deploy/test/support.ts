@@ -66,8 +66,8 @@ export function kubectl(): string {
 }
 
 /** `kubectl kustomize DIR`: the manifests an overlay applies, exactly as `kubectl apply -k` sends them. */
-export async function kustomize(dir: string): Promise<Manifest[]> {
-  const out = await run(kubectl(), ['kustomize', dir]);
+export async function kustomize(dir: string, flags: string[] = []): Promise<Manifest[]> {
+  const out = await run(kubectl(), ['kustomize', ...flags, dir]);
   if (out.code !== 0) throw new Error(`kubectl kustomize ${dir} failed:\n${out.stderr}`);
   return parseManifests(out.stdout);
 }
