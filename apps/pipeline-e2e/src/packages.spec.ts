@@ -241,6 +241,14 @@ describe('the published packages', () => {
       ) as JobMetadata;
       expect(metadata).toMatchObject({ job_id: payload.job_id, filename: basename(photo), image: { format } });
       expect(await stack.storage.exists(storageKeys.processed(payload.job_id, format))).toBe(true);
+      // The worker writes the record the api would have: status and results read as for an upload.
+      const status = await stack.getJson(`/status/${payload.job_id}`);
+      expect(status).toMatchObject({
+        job_id: payload.job_id,
+        status: 'completed',
+        created_at: Math.round(payload.submitted_at / 10) / 100,
+      });
+      expect((await stack.get(`/results/${payload.job_id}/processed`)).status).toBe(200);
       const jobs = await queue.getJobs(['completed', 'waiting', 'active', 'delayed', 'failed']);
       const ours = jobs.filter((j) => j.id === payload.job_id);
       expect(await Promise.all(ours.map((j) => j.getState()))).toEqual(['completed']);

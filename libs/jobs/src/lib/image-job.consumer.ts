@@ -95,7 +95,17 @@ export class ImageJobConsumer {
       observer?.failed(null, err as Error, true);
       throw err;
     }
-    await this.statuses.markProcessing(payload.job_id, attempt);
+    await this.statuses.markProcessing(
+      {
+        job_id: payload.job_id,
+        filename: payload.filename,
+        file_size: payload.file_size,
+        format: payload.format,
+        created_at: payload.submitted_at,
+        batch_id: payload.batch_id,
+      },
+      attempt,
+    );
     const startedAt = Date.now();
     try {
       const results = await handler(payload, { attempt });

@@ -50,8 +50,26 @@ export class JobStatusStore {
     await this.write(record.job_id, fields, PENDING_TTL_S);
   }
 
-  markProcessing(jobId: string, attempts: number): Promise<void> {
-    return this.write(jobId, { status: 'processing', attempts, updated_at: Date.now() }, PENDING_TTL_S);
+  /**
+   * A worker started an attempt. The job's identity fields are filled in if missing, so a job that
+   * another service enqueued directly (no api, no record) is as readable through the api as any other.
+   */
+  markProcessing(record: NewJobRecord, attempts: number): Promise<void> {
+    const identity: Record<string, string | number> = {
+      job_id: record.job_id,
+      filename: record.filename,
+      file_size: record.file_size,
+      format: record.format,
+      created_at: record.created_at,
+    };
+    if (record.batch_id) identity['batch_id'] = record.batch_id;
+    return this.write(
+      record.job_id,
+      { status: 'processing', attempts, updated_at: Date.now() },
+      PENDING_TTL_S,
+      [],
+      identity,
+    );
   }
 
   /** An attempt failed and Bull will try again: the job is queued, with the last error kept. */
@@ -109,9 +127,12 @@ export class JobStatusStore {
     fields: Record<string, string | number>,
     ttlS: number,
     remove: string[] = [],
+    defaults: Record<string, string | number> = {},
   ): Promise<void> {
     const key = this.keys.job(jobId);
-    const tx = this.redis.multi().hset(key, fields);
+    const tx = this.redis.multi();
+    for (const [field, value] of Object.entries(defaults)) tx.hsetnx(key, field, value);
+    tx.hset(key, fields);
     if (remove.length > 0) tx.hdel(key, ...remove);
     tx.expire(key, ttlS);
     await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'write job status');
