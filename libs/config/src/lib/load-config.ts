@@ -123,6 +123,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     jobAttempts: int('JOB_ATTEMPTS', 3, 1, 20),
     jobBackoffMs: int('JOB_BACKOFF_MS', 1000, 0, 3_600_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
+    workerProcesses: int('WORKER_PROCESSES', 1, 1, 64),
     numWorkers: int('NUM_WORKERS', 1, 1, 64, file.num_workers),
     jpegQuality: int('JPEG_QUALITY', 85, 1, 100),
     modelsDir: resolve(str('MODELS_DIR', './.cache/models') as string),

@@ -26,6 +26,8 @@ export interface PipelineConfig {
   jobBackoffMs: number;
   /** Jobs one worker process runs at once. */
   workerConcurrency: number;
+  /** Worker processes one `worker` app runs under a supervisor (one per core it is given). */
+  workerProcesses: number;
   /** Worker processes the local stack starts (`num_workers` in PIPELINE_CONFIG). */
   numWorkers: number;
   jpegQuality: number;

@@ -8,7 +8,13 @@ const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300
 const STAGE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const BYTE_BUCKETS = [16e3, 64e3, 256e3, 512e3, 1e6, 2e6, 4e6, 8e6, 16e6, 32e6];
 
-type Config<T extends string> = { name: string; help: string; labelNames?: readonly T[] };
+type Config<T extends string> = {
+  name: string;
+  help: string;
+  labelNames?: readonly T[];
+  /** How prom-client's cluster aggregation combines processes' values (default: sum). */
+  aggregator?: 'sum' | 'max';
+};
 
 // prom-client's registry is process-global: a second app in the same process reuses the metric.
 function counter<T extends string>(c: Config<T>): Counter<T> {
@@ -74,10 +80,13 @@ export class PipelineMetrics {
     name: 'pipeline_queue_jobs',
     help: 'Jobs in the queue, by state, as read from Redis.',
     labelNames: ['state'],
+    // Every process reads the same Redis: aggregated across a supervisor's processes, one value.
+    aggregator: 'max',
   });
   readonly queueOldestWaiting = gauge({
     name: 'pipeline_queue_oldest_waiting_seconds',
     help: 'Age of the oldest waiting job, as read from Redis.',
+    aggregator: 'max',
   });
   readonly detections = counter({
     name: 'pipeline_detections_total',
