@@ -6,8 +6,11 @@
 // It prints a table and one line: e2e_ips=<x> limit_ips=<y> ratio=<x/y> p95_latency_s=<z>.
 //
 // Options: --images <dir> (default: the test photos), --count N (default 120), --workers W
-// (worker processes, default: cores), --concurrency C (jobs per worker, default 2),
-// --clients K (parallel uploaders, default 8), --s3 (s3rver instead of local storage).
+// (worker processes, default: cores), --concurrency C (jobs per worker, default 1: onnxruntime
+// runs on each process's main thread, so a second job mostly waits for it),
+// --onnx-threads T (onnxruntime intra-op threads per process, default 1),
+// --clients K (parallel uploaders, default 8), --s3 (s3rver instead of local storage),
+// --profile <dir> (a V8 CPU profile of every api, worker and CLI process, for Chrome DevTools).
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -36,9 +39,11 @@ function options(argv) {
     images: get('images', undefined),
     count: int('count', 120),
     workers: int('workers', cores),
-    concurrency: int('concurrency', 2),
+    concurrency: int('concurrency', 1),
     clients: int('clients', 8),
+    onnxThreads: int('onnx-threads', 1),
     s3: argv.includes('--s3'),
+    profile: get('profile', undefined),
     cores,
   };
 }
@@ -65,8 +70,11 @@ function cpuSeconds(pid) {
   }
 }
 
+/** Node flags of every measured process: a CPU profile each when --profile is given. */
+let nodeFlags = [];
+
 function startApp(name, main, env) {
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...nodeFlags, main], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -103,6 +111,7 @@ async function limitRun(files, o, scratch) {
       run(
         process.execPath,
         [
+          ...nodeFlags,
           join(ROOT, 'dist/apps/cli/main.js'),
           'process',
           '--input',
@@ -112,7 +121,7 @@ async function limitRun(files, o, scratch) {
           '--concurrency',
           String(o.concurrency),
         ],
-        { ONNX_THREADS: '1' },
+        { ONNX_THREADS: String(o.onnxThreads) },
       ),
     ),
   );
@@ -143,7 +152,7 @@ async function e2eRun(files, o, scratch) {
     PORT: String(port),
     HOST: '127.0.0.1',
     WORKER_CONCURRENCY: String(o.concurrency),
-    ONNX_THREADS: '1',
+    ONNX_THREADS: String(o.onnxThreads),
     MAX_QUEUE_SIZE: String(Math.max(1000, o.count)),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -187,18 +196,21 @@ async function e2eRun(files, o, scratch) {
     }),
   );
   const uploaded = Date.now();
+  // Polled slowly, so the bench's own requests cost the service little; the finishing time is read
+  // from the jobs' records, not from when the poll noticed.
   for (;;) {
     const stats = await (await fetch(`${base}/stats`)).json();
     if (stats.completed + stats.failed >= jobs.length) break;
-    await sleep(100);
+    await sleep(500);
   }
-  const finished = Date.now();
+  let finished = 0;
   const latencies = [];
   let failed = 0;
   for (const id of jobs) {
     const status = await (await fetch(`${base}/status/${id}`)).json();
     if (status.status !== 'completed') failed += 1;
     latencies.push(status.updated_at - status.created_at);
+    finished = Math.max(finished, status.updated_at * 1000);
   }
   const cpu = apps.map((a) => ({ name: a.name, cpu: cpuSeconds(a.child.pid) - cpuBefore.get(a.name) }));
   cpu.push({ name: 'redis', cpu: cpuSeconds(redis.pid) - redisCpuBefore });
@@ -220,6 +232,7 @@ async function e2eRun(files, o, scratch) {
 
 async function main() {
   const o = options(process.argv.slice(2));
+  if (o.profile) nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${resolve(o.profile)}`];
   await ensureModels();
   if (!o.images) await ensurePhotos();
   const dir = resolve(o.images ?? PHOTOS_DIR);
