@@ -3,19 +3,10 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobMetadata, JobStatusView, UploadAccepted, storageKeys } from '@imgpipe/contracts';
-import { Stack, freePort, photos, sleep } from './support/stack';
+import { Stack, freePort, photos, sleep, waitUntil } from './support/stack';
 
 // Short locks, so a job whose worker died is taken over in seconds rather than a minute.
 const FAST_TAKEOVER = { JOB_LOCK_MS: '2000' };
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(25);
-  }
-  throw new Error(`${what} not met within ${timeoutMs} ms`);
-}
 
 async function uploadAll(stack: Stack, count: number): Promise<string[]> {
   const ids: string[] = [];

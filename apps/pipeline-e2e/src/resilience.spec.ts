@@ -3,7 +3,7 @@ import { appendFileSync, copyFileSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UploadAccepted, storageKeys } from '@imgpipe/contracts';
-import { Stack, freePort, photos, sleep, terminate } from './support/stack';
+import { Stack, freePort, photos, sleep, terminate, waitUntil } from './support/stack';
 
 describe('backpressure', () => {
   let stack: Stack;
@@ -162,12 +162,3 @@ describe('Redis down', () => {
     expect(stack.workers[0].proc.exitCode).toBeNull();
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error('condition not met in time');
-}
