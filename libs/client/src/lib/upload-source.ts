@@ -19,7 +19,8 @@ const DEFAULT_FILENAME = 'upload';
 
 export async function toUploadPart(source: UploadSource, filename?: string): Promise<UploadPart> {
   if (typeof source === 'string') return { blob: await openAsBlob(source), filename: filename ?? basename(source) };
-  if (source instanceof Uint8Array) return { blob: new Blob([source]), filename: filename ?? DEFAULT_FILENAME };
+  if (source instanceof Uint8Array)
+    return { blob: new Blob([blobPart(source)]), filename: filename ?? DEFAULT_FILENAME };
   if (source instanceof Blob) {
     const name = 'name' in source && typeof source.name === 'string' && source.name ? source.name : undefined;
     return { blob: source, filename: filename ?? name ?? DEFAULT_FILENAME };
@@ -30,10 +31,20 @@ export async function toUploadPart(source: UploadSource, filename?: string): Pro
     // fs.createReadStream remembers its path: the natural filename.
     const path = (source as { path?: unknown }).path;
     const fromPath = typeof path === 'string' ? basename(path) : undefined;
-    return { blob: new Blob(chunks), filename: filename ?? fromPath ?? DEFAULT_FILENAME };
+    return { blob: new Blob(chunks.map(blobPart)), filename: filename ?? fromPath ?? DEFAULT_FILENAME };
   }
   throw new TypeError('upload source must be a file path, a Buffer or Uint8Array, a Blob, or a readable stream');
 }
+
+/**
+ * TypeScript's DOM-style Blob typing wants bytes over an ArrayBuffer, not a SharedArrayBuffer; Node's
+ * Blob copies any view it is given, so the bytes are passed as they are, without a copy of our own.
+ */
+function blobPart(bytes: Uint8Array): BlobPart {
+  return bytes as Uint8Array<ArrayBuffer>;
+}
+
+type BlobPart = NonNullable<ConstructorParameters<typeof Blob>[0]>[number];
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
   return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
