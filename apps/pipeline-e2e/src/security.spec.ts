@@ -95,6 +95,34 @@ describe('JWT authentication', () => {
     expect(Buffer.from(await withScope.arrayBuffer()).equals(readFileSync(photos()[0]))).toBe(true);
   });
 
+  it('shows a client only its own jobs and batches, unless its token holds images:read-all', async () => {
+    const alice = await bearer('images:write images:read', 'alice');
+    const upload = await stack.upload(photos()[2], undefined, alice);
+    const { job_id } = (await upload.json()) as UploadAccepted;
+    const form = new FormData();
+    form.append('files', new Blob([new Uint8Array(readFileSync(photos()[3]))]), 'b.jpg');
+    const batch = await fetch(`${stack.baseUrl}/batch-upload`, { method: 'POST', body: form, headers: alice });
+    const { batch_id } = (await batch.json()) as BatchAccepted;
+    stack.defaultHeaders = alice;
+    expect((await stack.waitFor(job_id)).status).toBe('completed');
+
+    const paths = [
+      `/status/${job_id}`,
+      `/results/${job_id}/processed`,
+      `/results/${job_id}/metadata`,
+      `/batch/${batch_id}`,
+    ];
+    const bob = await bearer('images:read', 'bob');
+    const operator = await bearer('images:read images:read-all', 'operator');
+    for (const path of paths) {
+      const asBob = await stack.get(path, bob);
+      // Another client's job answers as if it did not exist.
+      expect({ path, status: asBob.status }).toEqual({ path, status: 404 });
+      expect({ path, status: (await stack.get(path, alice)).status }).toEqual({ path, status: 200 });
+      expect({ path, status: (await stack.get(path, operator)).status }).toEqual({ path, status: 200 });
+    }
+  });
+
   it('sends security headers and no CORS headers unless configured', async () => {
     const res = await stack.get('/health', { origin: 'https://elsewhere.example' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');

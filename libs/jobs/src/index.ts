@@ -8,7 +8,7 @@ export {
   type JobObserver,
   type LockLoss,
 } from './lib/image-job.consumer';
-export { JobStatusStore, type NewJobRecord } from './lib/job-status.store';
+export { JobStatusStore, type JobAccess, type NewJobRecord } from './lib/job-status.store';
 export { JobStatsStore } from './lib/job-stats.store';
 export { BatchStore } from './lib/batch.store';
 export { IdempotencyStore, type IdempotencyClaim } from './lib/idempotency.store';

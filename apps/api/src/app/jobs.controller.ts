@@ -8,7 +8,7 @@ import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/sto
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { JobStatusDto } from './dto/views.dto';
 import { ApiError } from './errors/api-error';
-import { ClientRequest, Protected, SCOPES } from './access/access.guard';
+import { ClientRequest, Protected, SCOPES, mayRead } from './access/access.guard';
 
 @ApiTags('jobs')
 @Controller()
@@ -25,9 +25,11 @@ export class JobsController {
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiOkResponse({ type: JobStatusDto })
   @ApiErrors(MALFORMED_ID, [404, 'No such job (or it has expired)'], UNAVAILABLE)
-  async status(@Param('job_id') jobId: string): Promise<JobStatusView> {
+  async status(@Param('job_id') jobId: string, @Req() req: ClientRequest): Promise<JobStatusView> {
     assertJobId(jobId);
-    const view = await this.statuses.get(jobId);
+    // Another client's job is as invisible as one that does not exist.
+    const access = await this.statuses.access(jobId);
+    const view = access && mayRead(req, access.owner) ? await this.statuses.get(jobId) : null;
     if (!view) throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
     return view;
   }
@@ -72,8 +74,10 @@ export class JobsController {
       );
     }
     if (kind === 'original') this.assertMayReadOriginals(req);
-    const format = await this.statuses.format(jobId);
-    if (!format) throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
+    const access = await this.statuses.access(jobId);
+    if (!access || !mayRead(req, access.owner))
+      throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
+    const { format } = access;
     const key =
       kind === 'metadata'
         ? storageKeys.metadata(jobId)

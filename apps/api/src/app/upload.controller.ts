@@ -27,7 +27,7 @@ import { BatchAccepted, BatchStatusView, UploadAccepted, isJobId } from '@imgpip
 import { BatchStore } from '@imgpipe/jobs';
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views.dto';
-import { ClientRequest, Protected, SCOPES } from './access/access.guard';
+import { ClientRequest, Protected, SCOPES, mayRead } from './access/access.guard';
 import { ApiError } from './errors/api-error';
 import { UploadService, UploadedImage } from './upload.service';
 
@@ -99,7 +99,7 @@ export class UploadController {
     @Req() req: ClientRequest,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<UploadAccepted> {
-    return this.uploads.upload(file, body?.policy, { clientId: req.clientId as string, idempotencyKey });
+    return this.uploads.upload(file, body?.policy, uploadRequest(req, idempotencyKey));
   }
 
   @Post('batch-upload')
@@ -128,7 +128,7 @@ export class UploadController {
     @Req() req: ClientRequest,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<BatchAccepted> {
-    return this.uploads.batchUpload(files, body?.policy, { clientId: req.clientId as string, idempotencyKey });
+    return this.uploads.batchUpload(files, body?.policy, uploadRequest(req, idempotencyKey));
   }
 
   @Get('batch/:batch_id')
@@ -137,10 +137,15 @@ export class UploadController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchStatusDto })
   @ApiErrors(MALFORMED_ID, [404, 'No such batch (or it has expired)'], UNAVAILABLE)
-  async batch(@Param('batch_id') batchId: string): Promise<BatchStatusView> {
+  async batch(@Param('batch_id') batchId: string, @Req() req: ClientRequest): Promise<BatchStatusView> {
     if (!isJobId(batchId)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_batch_id', 'batch_id must be a UUID');
     const batch = await this.batches.get(batchId);
-    if (!batch) throw new ApiError(HttpStatus.NOT_FOUND, 'batch_not_found', `no batch ${batchId}`);
-    return batch;
+    if (!batch || !mayRead(req, batch.owner))
+      throw new ApiError(HttpStatus.NOT_FOUND, 'batch_not_found', `no batch ${batchId}`);
+    return batch.view;
   }
+}
+
+function uploadRequest(req: ClientRequest, idempotencyKey: string | undefined) {
+  return { clientId: req.clientId as string, owner: req.principal?.subject, idempotencyKey };
 }

@@ -39,6 +39,8 @@ export type UploadEndpoint = 'upload' | 'batch-upload';
 /** Who sent the request, and the Idempotency-Key header if any. */
 export interface UploadRequest {
   clientId: string;
+  /** The token subject, when auth is on: the only client that may read the jobs (see mayRead). */
+  owner?: string;
   idempotencyKey?: string;
 }
 
@@ -74,7 +76,7 @@ export class UploadService {
       const policy = this.parsePolicy(policyField);
       const image = await this.check(file);
       await this.assertCapacity(1);
-      const accepted = await this.submit(image, policy);
+      const accepted = await this.submit(image, policy, request.owner);
       this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
       return accepted;
     });
@@ -88,7 +90,9 @@ export class UploadService {
     if (!files || files.length === 0) {
       throw this.reject('files_missing', HttpStatus.BAD_REQUEST, 'multipart field "files" must hold at least one file');
     }
-    return this.once('batch-upload', files, policyField, request, () => this.acceptBatch(files, policyField));
+    return this.once('batch-upload', files, policyField, request, () =>
+      this.acceptBatch(files, policyField, request.owner),
+    );
   }
 
   /**
@@ -147,7 +151,11 @@ export class UploadService {
     return response;
   }
 
-  private async acceptBatch(files: UploadedImage[], policyField: string | undefined): Promise<BatchAccepted> {
+  private async acceptBatch(
+    files: UploadedImage[],
+    policyField: string | undefined,
+    owner: string | undefined,
+  ): Promise<BatchAccepted> {
     const policy = this.parsePolicy(policyField);
     const checked: CheckedImage[] = [];
     const rejected: BatchAccepted['rejected'] = [];
@@ -170,11 +178,12 @@ export class UploadService {
     await this.assertCapacity(checked.length);
     const batchId = randomUUID();
     const jobs: UploadAccepted[] = [];
-    for (const image of checked) jobs.push(await this.submit(image, policy, batchId));
+    for (const image of checked) jobs.push(await this.submit(image, policy, owner, batchId));
     await this.batches.create(
       batchId,
       jobs.map((j) => j.job_id),
       Date.now(),
+      owner,
     );
     this.metrics.imagesSubmitted.inc({ endpoint: 'batch-upload' }, jobs.length);
     return { batch_id: batchId, accepted: jobs.length, rejected, jobs };
@@ -245,6 +254,7 @@ export class UploadService {
   private async submit(
     image: CheckedImage,
     policy: BlurPolicyOverride | undefined,
+    owner: string | undefined,
     batchId?: string,
   ): Promise<UploadAccepted> {
     const jobId = randomUUID();
@@ -272,6 +282,7 @@ export class UploadService {
         format: image.format,
         created_at: submittedAt,
         batch_id: batchId,
+        owner,
       });
       await this.queue.enqueue(payload);
     } catch (err) {

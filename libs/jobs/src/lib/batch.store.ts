@@ -22,28 +22,30 @@ export class BatchStore {
     this.retentionS = config.jobRetentionHours * 3600 + 24 * 3600;
   }
 
-  async create(batchId: string, jobIds: string[], createdAt: number): Promise<void> {
+  async create(batchId: string, jobIds: string[], createdAt: number, owner?: string): Promise<void> {
     const key = this.keys.batch(batchId);
     const tx = this.redis
       .multi()
-      .hset(key, { created_at: createdAt, job_ids: JSON.stringify(jobIds) })
+      .hset(key, { created_at: createdAt, job_ids: JSON.stringify(jobIds), ...(owner ? { owner } : {}) })
       .expire(key, this.retentionS);
     await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'write batch');
   }
 
-  async get(batchId: string): Promise<BatchStatusView | null> {
+  /** The batch's progress, and the token subject that uploaded it (when auth was on). */
+  async get(batchId: string): Promise<{ view: BatchStatusView; owner?: string } | null> {
     const hash = await withRedisTimeout(this.redis.hgetall(this.keys.batch(batchId)), REDIS_TIMEOUT_MS, 'read batch');
     if (!hash['job_ids']) return null;
     const jobIds = JSON.parse(hash['job_ids']) as string[];
     const statuses = await this.jobs.statuses(jobIds);
     const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
     for (const status of statuses.values()) counts[status] += 1;
-    return {
+    const view: BatchStatusView = {
       batch_id: batchId,
       created_at: toUnixSeconds(hash['created_at']),
       total: jobIds.length,
       counts,
       job_ids: jobIds,
     };
+    return { view, ...(hash['owner'] ? { owner: hash['owner'] } : {}) };
   }
 }

@@ -16,6 +16,14 @@ export interface NewJobRecord {
   format: ImageFormat;
   /** Unix milliseconds. */
   created_at: number;
+  /** The token subject that uploaded it, when auth is on: only it (or `images:read-all`) may read the job. */
+  owner?: string;
+}
+
+/** What deciding access to a job's records and objects needs. */
+export interface JobAccess {
+  format: ImageFormat;
+  owner?: string;
 }
 
 /**
@@ -47,6 +55,7 @@ export class JobStatusStore {
       format: record.format,
     };
     if (record.batch_id) fields['batch_id'] = record.batch_id;
+    if (record.owner) fields['owner'] = record.owner;
     await this.write(record.job_id, fields, PENDING_TTL_S);
   }
 
@@ -95,14 +104,15 @@ export class JobStatusStore {
     return hash['status'] ? toView(hash) : null;
   }
 
-  /** The stored format of a job's images, which names its objects; null for an unknown job. */
-  async format(jobId: string): Promise<ImageFormat | null> {
-    const format = await withRedisTimeout(
-      this.redis.hget(this.keys.job(jobId), 'format'),
+  /** The stored format of a job's images, which names its objects, and its owner; null for an unknown job. */
+  async access(jobId: string): Promise<JobAccess | null> {
+    const [format, owner] = await withRedisTimeout(
+      this.redis.hmget(this.keys.job(jobId), 'format', 'owner'),
       REDIS_TIMEOUT_MS,
-      'read job format',
+      'read job access',
     );
-    return (format as ImageFormat | null) ?? null;
+    if (!format) return null;
+    return { format: format as ImageFormat, ...(owner ? { owner } : {}) };
   }
 
   /** Forgets a job that was never enqueued (the upload was refused after its record was written). */

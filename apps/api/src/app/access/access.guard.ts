@@ -33,6 +33,8 @@ export const SCOPES = {
   read: 'images:read',
   /** The unblurred originals: kept apart so most readers never see a face. */
   originals: 'originals:read',
+  /** Every client's jobs, not only the token subject's own (operators, back offices). */
+  readAll: 'images:read-all',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
@@ -42,6 +44,16 @@ const SCOPE_KEY = 'imgpipe:scope';
 export interface ClientRequest extends Request {
   principal?: Principal;
   clientId?: string;
+}
+
+/**
+ * Whether the caller may read a job or batch uploaded by `owner`. With auth on, a client reads its
+ * own uploads (same token subject) unless it holds `images:read-all`; jobs without an owner (auth
+ * off when uploaded, or enqueued directly) are readable by any `images:read` token.
+ */
+export function mayRead(req: ClientRequest, owner: string | undefined): boolean {
+  if (!req.principal || owner === undefined) return true;
+  return owner === req.principal.subject || req.principal.scopes.has(SCOPES.readAll);
 }
 
 /**
