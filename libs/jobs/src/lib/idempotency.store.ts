@@ -5,6 +5,12 @@ import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 import { RedisKeys, redisKeys } from './keys';
 
+/**
+ * How long a claim lives before its response is recorded. An api that dies mid-request leaves a
+ * claim behind; it must not answer "in progress" to the client's retries for the whole retention.
+ */
+const PENDING_CLAIM_MS = 120_000;
+
 /** What a request with an Idempotency-Key finds when it arrives. */
 export type IdempotencyClaim<T> =
   | { state: 'new' }
@@ -40,7 +46,7 @@ export class IdempotencyStore {
     const redisKey = this.redisKey(client, key);
     const entry: Entry<T> = { fingerprint };
     const taken = await withRedisTimeout(
-      this.redis.set(redisKey, JSON.stringify(entry), 'PX', this.ttlMs, 'NX'),
+      this.redis.set(redisKey, JSON.stringify(entry), 'PX', Math.min(PENDING_CLAIM_MS, this.ttlMs), 'NX'),
       REDIS_TIMEOUT_MS,
       'claim idempotency key',
     );
