@@ -20,9 +20,11 @@ export {
 export {
   createProcessImagePayload,
   processImageJobOptions,
+  imageJobRetryOptions,
   DEFAULT_IMAGE_JOB_POLICY,
   type NewImageJob,
   type ImageJobPolicy,
+  type ImageJobRetryOptions,
   type ProcessImageJobOptions,
 } from './lib/enqueue';
 export type {

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { BLUR_METHODS, BlurMethod, DEFAULT_BLUR_POLICY, ORIGINALS_PREFIX } from '@imgpipe/contracts';
+import {
+  BLUR_METHODS,
+  BlurMethod,
+  DEFAULT_BLUR_POLICY,
+  DEFAULT_IMAGE_JOB_POLICY,
+  ORIGINALS_PREFIX,
+} from '@imgpipe/contracts';
 import { AuthConfig, LOG_LEVELS, LogLevel, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
@@ -119,9 +125,9 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     maxQueueSize: int('MAX_QUEUE_SIZE', 1000, 1, 10_000_000, file.max_queue_size),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 25 * MIB, 1024, 1024 * MIB),
     maxImagePixels: int('MAX_IMAGE_PIXELS', 50_000_000, 1, 1_000_000_000),
-    jobRetentionHours: int('JOB_RETENTION_HOURS', 24, 1, 24 * 365),
-    jobAttempts: int('JOB_ATTEMPTS', 3, 1, 20),
-    jobBackoffMs: int('JOB_BACKOFF_MS', 1000, 0, 3_600_000),
+    jobRetentionHours: int('JOB_RETENTION_HOURS', DEFAULT_IMAGE_JOB_POLICY.retentionHours, 1, 24 * 365),
+    jobAttempts: int('JOB_ATTEMPTS', DEFAULT_IMAGE_JOB_POLICY.attempts, 1, 20),
+    jobBackoffMs: int('JOB_BACKOFF_MS', DEFAULT_IMAGE_JOB_POLICY.backoffMs, 0, 3_600_000),
     workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
     workerProcesses: int('WORKER_PROCESSES', 1, 1, 64),
     numWorkers: int('NUM_WORKERS', 1, 1, 64, file.num_workers),

@@ -47,10 +47,8 @@ export interface ImageJobPolicy {
 
 export const DEFAULT_IMAGE_JOB_POLICY: Readonly<ImageJobPolicy> = { attempts: 3, backoffMs: 1000, retentionHours: 24 };
 
-/** Bull's job options as the api sets them; structurally a Bull `JobOptions`. */
-export interface ProcessImageJobOptions {
-  /** The job_id: adding the same job twice cannot create a twin. */
-  jobId: string;
+/** Retry, backoff and retention of every image job: Bull's default job options on the api's queue. */
+export interface ImageJobRetryOptions {
   attempts: number;
   backoff: { type: 'exponential'; delay: number };
   /** Finished jobs leave Redis after the retention time (and beyond the newest 10 000). */
@@ -58,17 +56,26 @@ export interface ProcessImageJobOptions {
   removeOnFail: { age: number; count: number };
 }
 
-export function processImageJobOptions(
-  payload: Pick<ProcessImagePayload, 'job_id'>,
-  policy: Partial<ImageJobPolicy> = {},
-): ProcessImageJobOptions {
+/** Bull's job options as the api sets them; structurally a Bull `JobOptions`. */
+export interface ProcessImageJobOptions extends ImageJobRetryOptions {
+  /** The job_id: adding the same job twice cannot create a twin. */
+  jobId: string;
+}
+
+export function imageJobRetryOptions(policy: Partial<ImageJobPolicy> = {}): ImageJobRetryOptions {
   const { attempts, backoffMs, retentionHours } = { ...DEFAULT_IMAGE_JOB_POLICY, ...policy };
   const keep = { age: retentionHours * 3600, count: 10_000 };
   return {
-    jobId: payload.job_id,
     attempts,
     backoff: { type: 'exponential', delay: backoffMs },
     removeOnComplete: keep,
     removeOnFail: { ...keep },
   };
+}
+
+export function processImageJobOptions(
+  payload: Pick<ProcessImagePayload, 'job_id'>,
+  policy: Partial<ImageJobPolicy> = {},
+): ProcessImageJobOptions {
+  return { jobId: payload.job_id, ...imageJobRetryOptions(policy) };
 }

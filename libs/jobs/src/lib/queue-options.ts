@@ -1,22 +1,23 @@
 import { QueueOptions } from 'bull';
+import { imageJobRetryOptions } from '@imgpipe/contracts';
 import { PipelineConfig } from '@imgpipe/config';
 
 /** Retry, backoff and retention policy of every image job, and Bull's lock settings. */
 export function bullQueueOptions(config: PipelineConfig): QueueOptions {
-  const retentionS = config.jobRetentionHours * 3600;
   return {
     redis: config.redisUrl as unknown as QueueOptions['redis'],
     prefix: config.queuePrefix,
-    defaultJobOptions: {
+    // The same options a service enqueueing directly gets from @imgpipe/contracts.
+    defaultJobOptions: imageJobRetryOptions({
       attempts: config.jobAttempts,
-      backoff: { type: 'exponential', delay: config.jobBackoffMs },
-      removeOnComplete: { age: retentionS, count: 10_000 },
-      removeOnFail: { age: retentionS, count: 10_000 },
-    },
+      backoffMs: config.jobBackoffMs,
+      retentionHours: config.jobRetentionHours,
+    }),
     settings: {
-      // Image work runs on libvips and onnxruntime threads, off the event loop, so the lock renews
-      // on time even under load; the margin covers a slow storage write on a loaded machine. A job
-      // whose worker died is taken over once its lock has expired and a stalled-check runs.
+      // libvips works on its own threads; onnxruntime-node runs each model on the event loop, but
+      // for tens of milliseconds at a time, far below the renewal period, so the lock renews on
+      // time under load (the soak counts lost locks). A job whose worker died is taken over once
+      // its lock has expired and a stalled-check runs.
       lockDuration: config.jobLockMs,
       lockRenewTime: Math.floor(config.jobLockMs / 4),
       stalledInterval: Math.floor(config.jobLockMs / 2),
