@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { JobStatusView, UploadAccepted, storageKeys } from '@imgpipe/contracts';
-import { Json, Stack, photos } from './support/stack';
+import { Json, Stack, memoryBytes, photos } from './support/stack';
 
 const MIB = 1024 * 1024;
 
@@ -148,8 +148,7 @@ describe('hostile input', () => {
     // 256 MiB streamed with no Content-Length: the api keeps at most MAX_UPLOAD_BYTES of it and
     // discards the rest as it arrives (so the client can read the 413), so its peak memory grows by
     // a fraction of the upload, not by its size (measured: 16 MiB for 16 MiB sent, 36 MiB for 256).
-    const peakRss = () =>
-      Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${stack.api.proc.pid}/status`, 'utf8'))?.[1]) * 1024;
+    const peakRss = () => memoryBytes(stack.api, 'VmHWM');
     const peakBefore = peakRss();
     let sent = 0;
     const chunk = randomBytes(MIB);

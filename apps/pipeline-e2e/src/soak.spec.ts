@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { JobStatusView, UploadAccepted } from '@imgpipe/contracts';
-import { AppProcess, Stack, photos, sleep } from './support/stack';
+import { AppProcess, Stack, memoryBytes, photos, sleep } from './support/stack';
 
 // Bounded in time and count: SOAK_SECONDS at SOAK_RATE uploads per second (10 s at 100/s in CI;
 // the README's figures come from SOAK_SECONDS=30).
@@ -9,10 +8,7 @@ const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 10);
 const RATE = Number(process.env['SOAK_RATE'] ?? 100);
 const MIB = 1024 * 1024;
 
-function rss(app: AppProcess): number {
-  const status = readFileSync(`/proc/${app.proc.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
+const rss = (app: AppProcess) => memoryBytes(app, 'VmRSS');
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 

@@ -225,6 +225,14 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/** A process's resident memory now (VmRSS) or at its peak so far (VmHWM), in bytes, from /proc. */
+export function memoryBytes(app: AppProcess, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${app.proc.pid}/status`, 'utf8');
+  const kib = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1];
+  if (kib === undefined) throw new Error(`no ${field} in /proc/${app.proc.pid}/status`);
+  return Number(kib) * 1024;
+}
+
 /** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
 export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
