@@ -59,10 +59,15 @@ export {
   PolicyValidationError,
   validatePolicyOverride,
   resolvePolicy,
+  policyLimitsOf,
+  checkPolicyLimits,
   type BlurMethod,
   type BlurPolicy,
   type BlurPolicyOverride,
+  type PolicyLimits,
+  type PolicyLimitViolation,
 } from './lib/policy';
+export { PERSON_LABEL, VEHICLE_LABELS } from './lib/labels';
 export {
   JOB_METADATA_SCHEMA,
   BLUR_METADATA_SCHEMA,

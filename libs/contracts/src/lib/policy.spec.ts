@@ -1,7 +1,10 @@
 import {
   BlurPolicy,
   DEFAULT_BLUR_POLICY,
+  PolicyLimits,
   PolicyValidationError,
+  checkPolicyLimits,
+  policyLimitsOf,
   resolvePolicy,
   validatePolicyOverride,
 } from './policy';
@@ -50,5 +53,66 @@ describe('resolvePolicy', () => {
       thresholds: { face: 0.75, plate: 0.4 },
     });
     expect(resolvePolicy(defaults, undefined)).toBe(defaults);
+  });
+});
+
+describe('checkPolicyLimits', () => {
+  const limits = policyLimitsOf(defaults);
+  const messages = (policy: Parameters<typeof checkPolicyLimits>[0], within: PolicyLimits = limits) =>
+    checkPolicyLimits(policy, within).map((v) => v.message);
+
+  it('takes the default policy as the limits when the operator sets none', () => {
+    expect(limits).toEqual({
+      maxFaceThreshold: 0.75,
+      maxPlateThreshold: 0.6,
+      maxMinBoxSize: 4,
+      minStrength: 1,
+      minBoxExpansion: 1.2,
+      allowHeadFallbackOff: false,
+    });
+    expect(policyLimitsOf({ ...defaults, head_fallback: false }).allowHeadFallbackOff).toBe(true);
+  });
+
+  it('accepts any override that is as private or more, up to the limit itself', () => {
+    expect(messages({})).toEqual([]);
+    expect(messages(defaults)).toEqual([]);
+    expect(
+      messages({
+        method: 'solid',
+        strength: 3,
+        box_expansion: 2,
+        min_box_size: 0,
+        thresholds: { face: 0.3, plate: 0.6 },
+        head_fallback: true,
+      }),
+    ).toEqual([]);
+  });
+
+  it('names every field beyond a limit, the limit and the variable that sets it', () => {
+    expect(
+      messages({
+        strength: 0.5,
+        box_expansion: 1,
+        min_box_size: 40,
+        thresholds: { face: 0.95, plate: 0.61 },
+        head_fallback: false,
+      }),
+    ).toEqual([
+      "thresholds.face 0.95 is above the operator's limit 0.75 (POLICY_MAX_FACE_THRESHOLD)",
+      "thresholds.plate 0.61 is above the operator's limit 0.6 (POLICY_MAX_PLATE_THRESHOLD)",
+      "min_box_size 40 is above the operator's limit 4 (POLICY_MAX_MIN_BOX_SIZE)",
+      "strength 0.5 is below the operator's limit 1 (POLICY_MIN_STRENGTH)",
+      "box_expansion 1 is below the operator's limit 1.2 (POLICY_MIN_BOX_EXPANSION)",
+      'head_fallback false is not allowed: the operator keeps it on (POLICY_ALLOW_HEAD_FALLBACK_OFF)',
+    ]);
+    expect(checkPolicyLimits({ thresholds: { plate: 0.9 } }, limits).map((v) => v.key)).toEqual(['thresholds.plate']);
+  });
+
+  it('follows limits the operator raised', () => {
+    const raised: PolicyLimits = { ...limits, maxFaceThreshold: 0.95, minStrength: 0.5, allowHeadFallbackOff: true };
+    expect(messages({ thresholds: { face: 0.95 }, strength: 0.5, head_fallback: false }, raised)).toEqual([]);
+    expect(messages({ thresholds: { face: 0.96 } }, raised)).toEqual([
+      "thresholds.face 0.96 is above the operator's limit 0.95 (POLICY_MAX_FACE_THRESHOLD)",
+    ]);
   });
 });

@@ -94,3 +94,70 @@ export function resolvePolicy(defaults: BlurPolicy, override: BlurPolicyOverride
   if (!override) return defaults;
   return { ...defaults, ...override, thresholds: { ...defaults.thresholds, ...override.thresholds } };
 }
+
+/**
+ * How far an upload's policy may weaken privacy, set by the operator. An override may always be
+ * stricter (a lower threshold, a smaller min_box_size, a higher strength, a larger expansion);
+ * beyond these it is refused.
+ */
+export interface PolicyLimits {
+  /** Highest `thresholds.face` an upload may ask for (POLICY_MAX_FACE_THRESHOLD). */
+  maxFaceThreshold: number;
+  /** Highest `thresholds.plate` an upload may ask for (POLICY_MAX_PLATE_THRESHOLD). */
+  maxPlateThreshold: number;
+  /** Largest `min_box_size` an upload may ask for (POLICY_MAX_MIN_BOX_SIZE). */
+  maxMinBoxSize: number;
+  /** Weakest `strength` an upload may ask for (POLICY_MIN_STRENGTH). */
+  minStrength: number;
+  /** Smallest `box_expansion` an upload may ask for (POLICY_MIN_BOX_EXPANSION). */
+  minBoxExpansion: number;
+  /** Whether an upload may set `head_fallback: false` (POLICY_ALLOW_HEAD_FALLBACK_OFF). */
+  allowHeadFallbackOff: boolean;
+}
+
+/** The limits when the operator sets none: an upload may not be less private than `policy` itself. */
+export function policyLimitsOf(policy: BlurPolicy): PolicyLimits {
+  return {
+    maxFaceThreshold: policy.thresholds.face,
+    maxPlateThreshold: policy.thresholds.plate,
+    maxMinBoxSize: policy.min_box_size,
+    minStrength: policy.strength,
+    minBoxExpansion: policy.box_expansion,
+    allowHeadFallbackOff: !policy.head_fallback,
+  };
+}
+
+/** One policy field beyond an operator limit; `message` names the field, the limit and its variable. */
+export interface PolicyLimitViolation {
+  key: 'thresholds.face' | 'thresholds.plate' | 'min_box_size' | 'strength' | 'box_expansion' | 'head_fallback';
+  message: string;
+}
+
+/**
+ * The fields of a (validated) policy or override that would make a job less private than the
+ * operator allows; empty when it is within the limits. The api refuses such an upload and the
+ * worker fails such a job, so a service that enqueues directly gets the same answer.
+ */
+export function checkPolicyLimits(policy: BlurPolicyOverride, limits: PolicyLimits): PolicyLimitViolation[] {
+  const violations: PolicyLimitViolation[] = [];
+  const atMost = (key: PolicyLimitViolation['key'], value: number | undefined, limit: number, variable: string) => {
+    if (value !== undefined && value > limit)
+      violations.push({ key, message: `${key} ${value} is above the operator's limit ${limit} (${variable})` });
+  };
+  const atLeast = (key: PolicyLimitViolation['key'], value: number | undefined, limit: number, variable: string) => {
+    if (value !== undefined && value < limit)
+      violations.push({ key, message: `${key} ${value} is below the operator's limit ${limit} (${variable})` });
+  };
+  atMost('thresholds.face', policy.thresholds?.face, limits.maxFaceThreshold, 'POLICY_MAX_FACE_THRESHOLD');
+  atMost('thresholds.plate', policy.thresholds?.plate, limits.maxPlateThreshold, 'POLICY_MAX_PLATE_THRESHOLD');
+  atMost('min_box_size', policy.min_box_size, limits.maxMinBoxSize, 'POLICY_MAX_MIN_BOX_SIZE');
+  atLeast('strength', policy.strength, limits.minStrength, 'POLICY_MIN_STRENGTH');
+  atLeast('box_expansion', policy.box_expansion, limits.minBoxExpansion, 'POLICY_MIN_BOX_EXPANSION');
+  if (policy.head_fallback === false && !limits.allowHeadFallbackOff) {
+    violations.push({
+      key: 'head_fallback',
+      message: 'head_fallback false is not allowed: the operator keeps it on (POLICY_ALLOW_HEAD_FALLBACK_OFF)',
+    });
+  }
+  return violations;
+}
