@@ -10,6 +10,15 @@ function configFile(content: string): string {
   return path;
 }
 
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    return (err as ConfigError).problems;
+  }
+}
+
 describe('loadConfig', () => {
   it('falls back to the documented defaults with local storage', () => {
     const config = loadConfig({});
@@ -90,23 +99,117 @@ describe('loadConfig', () => {
     });
     expect(config.detectorModel).toBe(join(process.cwd(), 'models/yolo11n.onnx'));
     expect(config.detection.classes).toEqual(['car', 'person', 'truck']);
-    expect(loadConfig({ DETECTOR_MODEL: 'm.onnx', DETECTOR_LABELS: 'van, lorry' }).detectorLabels).toEqual([
+    expect(loadConfig({ DETECTOR_MODEL: 'm.onnx', DETECTOR_LABELS: 'person, van, car' }).detectorLabels).toEqual([
+      'person',
       'van',
-      'lorry',
+      'car',
     ]);
     expect(() => loadConfig({ DETECTOR_LABELS: 'van' })).toThrow(/DETECTOR_LABELS names the classes of DETECTOR_MODEL/);
     expect(config.policy).toMatchObject({ method: 'pixelate', head_fallback: false });
   });
 
-  it('leaves auth off, CORS closed and originals served by default', () => {
+  it('leaves auth off, CORS closed and originals served by default, without auth to loopback clients only', () => {
     expect(loadConfig({})).toMatchObject({
       auth: null,
       rateLimitPerMinute: 12_000,
       corsOrigins: [],
       trustProxyHops: 0,
       serveOriginals: true,
+      originalsWithoutAuth: 'loopback',
       jobLockMs: 60_000,
     });
+    expect(loadConfig({ ORIGINALS_WITHOUT_AUTH: 'Anyone' }).originalsWithoutAuth).toBe('anyone');
+    expect(problems({ ORIGINALS_WITHOUT_AUTH: 'everyone' })).toEqual([
+      'ORIGINALS_WITHOUT_AUTH must be one of loopback, anyone (got "everyone")',
+    ]);
+  });
+
+  it('limits uploads to the default policy unless the operator sets other limits', () => {
+    expect(loadConfig({}).policyLimits).toEqual({
+      maxFaceThreshold: 0.75,
+      maxPlateThreshold: 0.6,
+      maxMinBoxSize: 4,
+      minStrength: 1,
+      minBoxExpansion: 1.2,
+      allowHeadFallbackOff: false,
+    });
+    // Limits that are not set follow the configured defaults, not the built-in ones.
+    expect(
+      loadConfig({
+        FACE_SCORE_THRESHOLD: '0.5',
+        BLUR_STRENGTH: '2',
+        HEAD_FALLBACK: 'false',
+        POLICY_MAX_PLATE_THRESHOLD: '0.9',
+        POLICY_MAX_MIN_BOX_SIZE: '32',
+        POLICY_MIN_BOX_EXPANSION: '1',
+      }).policyLimits,
+    ).toEqual({
+      maxFaceThreshold: 0.5,
+      maxPlateThreshold: 0.9,
+      maxMinBoxSize: 32,
+      minStrength: 2,
+      minBoxExpansion: 1,
+      allowHeadFallbackOff: true,
+    });
+    expect(
+      loadConfig({
+        POLICY_MAX_FACE_THRESHOLD: '0.95',
+        POLICY_MIN_STRENGTH: '0.5',
+        POLICY_ALLOW_HEAD_FALLBACK_OFF: 'yes',
+      }).policyLimits,
+    ).toMatchObject({ maxFaceThreshold: 0.95, minStrength: 0.5, allowHeadFallbackOff: true });
+  });
+
+  it('refuses limits out of range, and a default policy beyond its own limits', () => {
+    expect(problems({ POLICY_MAX_FACE_THRESHOLD: '1', POLICY_MIN_STRENGTH: 'weak' })).toEqual([
+      'POLICY_MAX_FACE_THRESHOLD must be a number from 0.01 to 0.99 (got "1")',
+      'POLICY_MIN_STRENGTH must be a number from 0.25 to 10 (got "weak")',
+    ]);
+    expect(
+      problems({
+        POLICY_MAX_FACE_THRESHOLD: '0.6',
+        POLICY_MAX_PLATE_THRESHOLD: '0.5',
+        POLICY_MAX_MIN_BOX_SIZE: '2',
+        BLUR_STRENGTH: '1.5',
+        POLICY_MIN_STRENGTH: '2',
+        POLICY_MIN_BOX_EXPANSION: '1.5',
+        HEAD_FALLBACK: 'false',
+        POLICY_ALLOW_HEAD_FALLBACK_OFF: 'false',
+      }),
+    ).toEqual([
+      "FACE_SCORE_THRESHOLD: the default policy breaks the operator's own limit: thresholds.face 0.75 is above the operator's limit 0.6 (POLICY_MAX_FACE_THRESHOLD)",
+      "PLATE_SCORE_THRESHOLD: the default policy breaks the operator's own limit: thresholds.plate 0.6 is above the operator's limit 0.5 (POLICY_MAX_PLATE_THRESHOLD)",
+      "BLUR_MIN_BOX_SIZE: the default policy breaks the operator's own limit: min_box_size 4 is above the operator's limit 2 (POLICY_MAX_MIN_BOX_SIZE)",
+      "BLUR_STRENGTH: the default policy breaks the operator's own limit: strength 1.5 is below the operator's limit 2 (POLICY_MIN_STRENGTH)",
+      "BLUR_BOX_EXPANSION: the default policy breaks the operator's own limit: box_expansion 1.2 is below the operator's limit 1.5 (POLICY_MIN_BOX_EXPANSION)",
+      "HEAD_FALLBACK: the default policy breaks the operator's own limit: head_fallback false is not allowed: the operator keeps it on (POLICY_ALLOW_HEAD_FALLBACK_OFF)",
+    ]);
+  });
+
+  it('refuses a detector without persons or vehicles unless the operator allows it', () => {
+    const model = { DETECTOR_MODEL: 'm.onnx' };
+    expect(problems({ ...model, DETECTOR_LABELS: 'person,car' })).toEqual([]);
+    expect(problems({ ...model, DETECTOR_LABELS: 'truck, person' })).toEqual([]);
+    expect(problems({ ...model, DETECTOR_LABELS: 'car,bus,bicycle' })).toEqual([
+      'DETECTOR_LABELS lacks "person": a person in whom no face is found would not get the head area blurred ' +
+        '(head_fallback); use a detector that has it, or set DETECTOR_ALLOW_MISSING_CLASSES=person to run without',
+    ]);
+    expect(problems({ ...model, DETECTOR_LABELS: 'person,van,lorry' })).toEqual([
+      'DETECTOR_LABELS lacks any of car, bus, truck, motorcycle: text detection looks for plates on vehicles only, ' +
+        'so it would blur no plate; use a detector that has it, or set DETECTOR_ALLOW_MISSING_CLASSES=vehicle to run without',
+    ]);
+    expect(problems({ ...model, DETECTOR_LABELS: 'van,lorry' })).toHaveLength(2);
+    expect(problems({ ...model, DETECTOR_LABELS: 'van,lorry', DETECTOR_ALLOW_MISSING_CLASSES: 'person' })).toEqual([
+      expect.stringMatching(/^DETECTOR_LABELS lacks any of car, bus, truck, motorcycle/),
+    ]);
+    expect(
+      problems({ ...model, DETECTOR_LABELS: 'van,lorry', DETECTOR_ALLOW_MISSING_CLASSES: 'person, Vehicle' }),
+    ).toEqual([]);
+    // Without DETECTOR_LABELS the detector is a COCO-80 model, which has both.
+    expect(problems(model)).toEqual([]);
+    expect(problems({ ...model, DETECTOR_LABELS: 'person,car', DETECTOR_ALLOW_MISSING_CLASSES: 'plates' })).toEqual([
+      'DETECTOR_ALLOW_MISSING_CLASSES must list some of person, vehicle (got "plates")',
+    ]);
   });
 
   it('reads one way of verifying tokens, with optional issuer and audience', () => {
@@ -125,14 +228,6 @@ describe('loadConfig', () => {
   });
 
   it('refuses weak, conflicting or malformed auth settings', () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return [];
-      } catch (err) {
-        return (err as ConfigError).problems;
-      }
-    };
     expect(problems({ AUTH_JWT_SECRET: 'short' })).toEqual(['AUTH_JWT_SECRET must be at least 32 bytes long']);
     expect(problems({ AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_JWKS_URL: 'https://idp/jwks' })).toEqual([
       'set only one of AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY and AUTH_JWKS_URL',

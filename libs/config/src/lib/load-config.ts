@@ -5,11 +5,26 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import {
   BLUR_METHODS,
   BlurMethod,
+  BlurPolicy,
   DEFAULT_BLUR_POLICY,
   DEFAULT_IMAGE_JOB_POLICY,
   ORIGINALS_PREFIX,
+  PERSON_LABEL,
+  PolicyLimits,
+  VEHICLE_LABELS,
+  checkPolicyLimits,
+  policyLimitsOf,
 } from '@imgpipe/contracts';
-import { AuthConfig, LOG_LEVELS, LogLevel, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
+import {
+  AuthConfig,
+  LOG_LEVELS,
+  LogLevel,
+  ORIGINALS_WITHOUT_AUTH,
+  OriginalsWithoutAuth,
+  PipelineConfig,
+  PipelineConfigFile,
+  StorageConfig,
+} from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
 
@@ -110,6 +125,41 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
   const labels = str('DETECTOR_LABELS');
   if (labels && !str('DETECTOR_MODEL'))
     problems.push('DETECTOR_LABELS names the classes of DETECTOR_MODEL, which is not set');
+  checkPrivacyLabels(labels ? commaList(labels) : undefined, str('DETECTOR_ALLOW_MISSING_CLASSES'), problems);
+
+  const policy: BlurPolicy = {
+    method: blurMethod as BlurMethod,
+    strength: num('BLUR_STRENGTH', DEFAULT_BLUR_POLICY.strength, 0.25, 10),
+    box_expansion: num('BLUR_BOX_EXPANSION', DEFAULT_BLUR_POLICY.box_expansion, 1, 3),
+    min_box_size: num('BLUR_MIN_BOX_SIZE', DEFAULT_BLUR_POLICY.min_box_size, 0, 10_000),
+    thresholds: {
+      face: num('FACE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.face, 0.01, 0.99),
+      plate: num('PLATE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.plate, 0.01, 0.99),
+    },
+    head_fallback: bool('HEAD_FALLBACK', DEFAULT_BLUR_POLICY.head_fallback),
+  };
+  // Unset limits are the default policy itself: an upload may only make privacy stronger.
+  const fromDefaults = policyLimitsOf(policy);
+  const policyLimits: PolicyLimits = {
+    maxFaceThreshold: num('POLICY_MAX_FACE_THRESHOLD', fromDefaults.maxFaceThreshold, 0.01, 0.99),
+    maxPlateThreshold: num('POLICY_MAX_PLATE_THRESHOLD', fromDefaults.maxPlateThreshold, 0.01, 0.99),
+    maxMinBoxSize: num('POLICY_MAX_MIN_BOX_SIZE', fromDefaults.maxMinBoxSize, 0, 10_000),
+    minStrength: num('POLICY_MIN_STRENGTH', fromDefaults.minStrength, 0.25, 10),
+    minBoxExpansion: num('POLICY_MIN_BOX_EXPANSION', fromDefaults.minBoxExpansion, 1, 3),
+    allowHeadFallbackOff: bool('POLICY_ALLOW_HEAD_FALLBACK_OFF', fromDefaults.allowHeadFallbackOff),
+  };
+  for (const violation of checkPolicyLimits(policy, policyLimits)) {
+    problems.push(
+      `${DEFAULT_POLICY_VARIABLES[violation.key]}: the default policy breaks the operator's own limit: ${violation.message}`,
+    );
+  }
+
+  const originalsWithoutAuth = (str('ORIGINALS_WITHOUT_AUTH', 'loopback') as string).toLowerCase();
+  if (!(ORIGINALS_WITHOUT_AUTH as readonly string[]).includes(originalsWithoutAuth)) {
+    problems.push(
+      `ORIGINALS_WITHOUT_AUTH must be one of ${ORIGINALS_WITHOUT_AUTH.join(', ')} (got "${originalsWithoutAuth}")`,
+    );
+  }
 
   const config: PipelineConfig = {
     port: int('PORT', 8000, 1, 65535),
@@ -141,22 +191,14 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
       scoreThreshold: num('DETECTION_SCORE_THRESHOLD', 0.35, 0.01, 0.99),
       classes: classes ? commaList(classes) : null,
     },
-    policy: {
-      method: blurMethod as BlurMethod,
-      strength: num('BLUR_STRENGTH', DEFAULT_BLUR_POLICY.strength, 0.25, 10),
-      box_expansion: num('BLUR_BOX_EXPANSION', DEFAULT_BLUR_POLICY.box_expansion, 1, 3),
-      min_box_size: num('BLUR_MIN_BOX_SIZE', DEFAULT_BLUR_POLICY.min_box_size, 0, 10_000),
-      thresholds: {
-        face: num('FACE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.face, 0.01, 0.99),
-        plate: num('PLATE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.plate, 0.01, 0.99),
-      },
-      head_fallback: bool('HEAD_FALLBACK', DEFAULT_BLUR_POLICY.head_fallback),
-    },
+    policy,
+    policyLimits,
     auth: readAuth(str, problems),
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 12_000, 0, 10_000_000),
     corsOrigins: commaList(str('CORS_ORIGINS', '') as string),
     trustProxyHops: int('TRUST_PROXY_HOPS', 0, 0, 10),
     serveOriginals: bool('SERVE_ORIGINALS', true),
+    originalsWithoutAuth: originalsWithoutAuth as OriginalsWithoutAuth,
     jobLockMs: int('JOB_LOCK_MS', 60_000, 1000, 3_600_000),
   };
   for (const origin of config.corsOrigins) {
@@ -165,6 +207,53 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The variable that sets each field of the default policy, for a default beyond its own limit. */
+const DEFAULT_POLICY_VARIABLES = {
+  'thresholds.face': 'FACE_SCORE_THRESHOLD',
+  'thresholds.plate': 'PLATE_SCORE_THRESHOLD',
+  min_box_size: 'BLUR_MIN_BOX_SIZE',
+  strength: 'BLUR_STRENGTH',
+  box_expansion: 'BLUR_BOX_EXPANSION',
+  head_fallback: 'HEAD_FALLBACK',
+} as const;
+
+type PrivacyClass = 'person' | 'vehicle';
+
+/** What an operator may let a detector lack (DETECTOR_ALLOW_MISSING_CLASSES), and what is lost without it. */
+const PRIVACY_CLASSES: Record<PrivacyClass, { labels: readonly string[]; loss: string }> = {
+  person: {
+    labels: [PERSON_LABEL],
+    loss: 'a person in whom no face is found would not get the head area blurred (head_fallback)',
+  },
+  vehicle: {
+    labels: VEHICLE_LABELS,
+    loss: 'text detection looks for plates on vehicles only, so it would blur no plate',
+  },
+};
+
+/**
+ * A custom detector must know persons and at least one vehicle class, or the privacy stages that
+ * start from them silently do nothing. `labels` undefined: COCO's 80, which have both.
+ */
+function checkPrivacyLabels(labels: string[] | undefined, allowed: string | undefined, problems: string[]): void {
+  const names = Object.keys(PRIVACY_CLASSES) as PrivacyClass[];
+  const allow = commaList(allowed ?? '').map((c) => c.toLowerCase());
+  for (const c of allow) {
+    if (!(names as string[]).includes(c))
+      problems.push(`DETECTOR_ALLOW_MISSING_CLASSES must list some of ${names.join(', ')} (got "${c}")`);
+  }
+  if (!labels) return;
+  for (const name of names) {
+    const { labels: wanted, loss } = PRIVACY_CLASSES[name];
+    if (allow.includes(name) || wanted.some((label) => labels.includes(label))) continue;
+    const missing = wanted.length === 1 ? `"${wanted[0]}"` : `any of ${wanted.join(', ')}`;
+    problems.push(
+      `DETECTOR_LABELS lacks ${missing}: ${loss}; use a detector that has it, or set ` +
+        `DETECTOR_ALLOW_MISSING_CLASSES=${name} to run without`,
+    );
+  }
 }
 
 /** Minimum HS256 secret: shorter keys make tokens guessable offline (RFC 7518 3.2 asks for 256 bits). */

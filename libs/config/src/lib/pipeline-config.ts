@@ -1,4 +1,4 @@
-import { BlurPolicy } from '@imgpipe/contracts';
+import { BlurPolicy, PolicyLimits } from '@imgpipe/contracts';
 
 /** The validated configuration of the api, the worker and the tools that run them. */
 export interface PipelineConfig {
@@ -45,6 +45,8 @@ export interface PipelineConfig {
   detection: { scoreThreshold: number; classes: string[] | null };
   /** The default blur policy; uploads may override it per job. */
   policy: BlurPolicy;
+  /** How far an upload's policy may weaken privacy (POLICY_MAX_*, POLICY_MIN_*); the defaults are within them. */
+  policyLimits: PolicyLimits;
 
   /** Bearer-token verification of the api; null leaves the api open (local use). */
   auth: AuthConfig | null;
@@ -56,6 +58,8 @@ export interface PipelineConfig {
   trustProxyHops: number;
   /** Whether GET /results/{id}/original serves unblurred uploads at all. */
   serveOriginals: boolean;
+  /** With auth off, who may read originals: clients on the api's own host only, or anyone who reaches it. */
+  originalsWithoutAuth: OriginalsWithoutAuth;
   /** Bull's job lock: a job whose worker stops renewing it for this long is taken over by another. */
   jobLockMs: number;
 }
@@ -80,6 +84,9 @@ export type StorageConfig =
       prefixBuckets?: Record<string, string>;
     }
   | { driver: 'local'; dataDir: string };
+
+export const ORIGINALS_WITHOUT_AUTH = ['loopback', 'anyone'] as const;
+export type OriginalsWithoutAuth = (typeof ORIGINALS_WITHOUT_AUTH)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
