@@ -38,8 +38,12 @@ interface PolicyForm {
 const POLICY_FIELD = {
   type: 'string',
   description:
-    'Optional JSON overriding the default blur policy for these images, e.g. {"method":"pixelate","head_fallback":false}. ' +
-    'Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback.',
+    'Optional JSON overriding the default blur policy for these images, e.g. {"method":"pixelate","thresholds":{"face":0.5}}. ' +
+    'Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback. ' +
+    'It may make privacy stronger, but not weaker than the operator allows (by default, than the default policy): ' +
+    'thresholds up to POLICY_MAX_FACE_THRESHOLD and POLICY_MAX_PLATE_THRESHOLD, min_box_size up to ' +
+    'POLICY_MAX_MIN_BOX_SIZE, strength from POLICY_MIN_STRENGTH, box_expansion from POLICY_MIN_BOX_EXPANSION, ' +
+    'head_fallback false only with POLICY_ALLOW_HEAD_FALLBACK_OFF.',
 };
 
 const IDEMPOTENCY_HEADER = {
@@ -51,7 +55,11 @@ const IDEMPOTENCY_HEADER = {
 };
 
 const UPLOAD_ERRORS: [number, string][] = [
-  [400, 'No file, an empty file, an invalid policy, or a malformed multipart request'],
+  [
+    400,
+    'No file, an empty file, an invalid policy (invalid_policy), a policy weaker than the operator allows ' +
+      '(policy_not_allowed), or a malformed multipart request',
+  ],
   [409, 'The Idempotency-Key was used for a different request, or its first request is still running'],
   [413, 'The file is larger than MAX_UPLOAD_BYTES'],
   [415, 'The file is not a JPEG, PNG or WebP image (judged by its bytes)'],

@@ -5,6 +5,7 @@ import {
   BatchAccepted,
   BlurPolicyOverride,
   PolicyValidationError,
+  checkPolicyLimits,
   validatePolicyOverride,
   IMAGE_CONTENT_TYPES,
   ImageFormat,
@@ -239,16 +240,26 @@ export class UploadService {
     return { file, filename, format };
   }
 
-  /** The optional form field `policy`: JSON overriding the worker's default blur policy for these images. */
+  /**
+   * The optional form field `policy`: JSON overriding the worker's default blur policy for these
+   * images, refused when malformed or when it would weaken privacy beyond the operator's limits.
+   */
   private parsePolicy(field: string | undefined): BlurPolicyOverride | undefined {
     if (field === undefined || field.trim() === '') return undefined;
+    let policy: BlurPolicyOverride;
     try {
-      return validatePolicyOverride(JSON.parse(field));
+      policy = validatePolicyOverride(JSON.parse(field));
     } catch (err) {
       const problems = err instanceof PolicyValidationError ? err.problems : [`not JSON: ${(err as Error).message}`];
       this.metrics.uploadsRejected.inc({ reason: 'invalid_policy' });
       throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_policy', `policy: ${problems.join('; ')}`, { problems });
     }
+    const problems = checkPolicyLimits(policy, this.config.policyLimits).map((v) => v.message);
+    if (problems.length > 0) {
+      this.metrics.uploadsRejected.inc({ reason: 'policy_not_allowed' });
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'policy_not_allowed', `policy: ${problems.join('; ')}`, { problems });
+    }
+    return policy;
   }
 
   private async submit(
