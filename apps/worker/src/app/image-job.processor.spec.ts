@@ -99,6 +99,35 @@ describe('ImageJobProcessor', () => {
     expect(await storage.exists(`metadata/${JOB}.json`)).toBe(false);
   });
 
+  it('fails permanently, before reading the original, a job whose policy is weaker than the operator allows', async () => {
+    const unread = {
+      getBuffer: () => Promise.reject(new Error('the original was read')),
+    } as unknown as StorageDriver;
+    const weaker = { ...payload, policy: { thresholds: { face: 0.95 }, head_fallback: false } };
+    const error = await processorWith(unread)
+      .process(weaker)
+      .catch((err) => err);
+    expect(error).toBeInstanceOf(PermanentJobError);
+    expect(error.code).toBe('policy_not_allowed');
+    expect(error.message).toBe(
+      "policy: thresholds.face 0.95 is above the operator's limit 0.75 (POLICY_MAX_FACE_THRESHOLD); " +
+        'head_fallback false is not allowed: the operator keeps it on (POLICY_ALLOW_HEAD_FALLBACK_OFF)',
+    );
+
+    // Stricter than the defaults is always allowed; a limit the operator raised allows the rest.
+    const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+    await storage.put(payload.original_key, png, { contentType: 'image/png' });
+    await expect(
+      processorWith(storage).process({ ...payload, policy: { thresholds: { face: 0.5 }, strength: 2 } }),
+    ).resolves.toMatchObject({ processed_image_path: storage.location(`processed/${JOB}.png`) });
+    const raised = loadConfig({ POLICY_MAX_FACE_THRESHOLD: '0.95', POLICY_ALLOW_HEAD_FALLBACK_OFF: 'true' });
+    const lenient = new ImageJobProcessor({} as ImageJobConsumer, fakePipeline, storage, raised, new PipelineMetrics());
+    await expect(lenient.process(weaker)).resolves.toBeDefined();
+  });
+
   it('fails closed: a privacy stage that throws leaves no processed image behind', async () => {
     const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })

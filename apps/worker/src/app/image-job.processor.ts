@@ -6,7 +6,14 @@ import {
   OnApplicationShutdown,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { IMAGE_CONTENT_TYPES, JobMetadata, JobResults, ProcessImagePayload, storageKeys } from '@imgpipe/contracts';
+import {
+  IMAGE_CONTENT_TYPES,
+  JobMetadata,
+  JobResults,
+  ProcessImagePayload,
+  checkPolicyLimits,
+  storageKeys,
+} from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { ImageJobConsumer, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
 import { ImagePipeline, InvalidImageError, PIPELINE_VERSION, PipelineOutput, imageFacts } from '@imgpipe/inference';
@@ -42,6 +49,10 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     const startedAt = Date.now();
     const { job_id: jobId, format } = payload;
     this.logger.log({ message: 'job started', job_id: jobId });
+    // The api refuses such a policy at upload; a job enqueued directly meets the same limits here.
+    const beyondLimits = payload.policy ? checkPolicyLimits(payload.policy, this.config.policyLimits) : [];
+    if (beyondLimits.length > 0)
+      throw new PermanentJobError(`policy: ${beyondLimits.map((v) => v.message).join('; ')}`, 'policy_not_allowed');
 
     const original = await this.metrics
       .time('store', () => this.storage.getBuffer(payload.original_key))
