@@ -5,7 +5,9 @@ export { runApp } from './lib/run-app';
 export { PipelineConfigModule, PIPELINE_CONFIG } from './lib/config.module';
 export {
   LOG_LEVELS,
+  ORIGINALS_WITHOUT_AUTH,
   type LogLevel,
+  type OriginalsWithoutAuth,
   type PipelineConfig,
   type PipelineConfigFile,
   type AuthConfig,

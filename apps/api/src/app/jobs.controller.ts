@@ -9,6 +9,7 @@ import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { JobStatusDto } from './dto/views.dto';
 import { ApiError } from './errors/api-error';
 import { ClientRequest, Protected, SCOPES, mayRead } from './access/access.guard';
+import { isLoopbackClient } from './access/loopback';
 
 @ApiTags('jobs')
 @Controller()
@@ -40,7 +41,9 @@ export class JobsController {
     summary: 'Download a stored object of a job',
     description:
       '`original` is the upload as received, unblurred: it needs the scope `originals:read` as well when auth is ' +
-      'on, and is refused with 403 when SERVE_ORIGINALS=false. `processed` and `metadata` exist once the job is completed.',
+      "on; with auth off it is served only to clients on the api's own host (loopback, after TRUST_PROXY_HOPS) " +
+      'unless the operator sets ORIGINALS_WITHOUT_AUTH=anyone; it is refused with 403 when SERVE_ORIGINALS=false. ' +
+      '`processed` and `metadata` exist once the job is completed.',
   })
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiParam({ name: 'kind', enum: RESULT_KINDS })
@@ -55,7 +58,11 @@ export class JobsController {
   })
   @ApiErrors(
     [400, 'The id is not a UUID, or kind is not original, processed or metadata'],
-    [403, 'Originals are not served here (SERVE_ORIGINALS=false), or the token lacks `originals:read`'],
+    [
+      403,
+      'Originals are not served here (SERVE_ORIGINALS=false), the token lacks `originals:read`, or auth is off and ' +
+        "the client is not on the api's host (ORIGINALS_WITHOUT_AUTH=loopback)",
+    ],
     [404, 'No such job, or the object does not exist (yet)'],
     UNAVAILABLE,
   )
@@ -101,6 +108,20 @@ export class JobsController {
         HttpStatus.FORBIDDEN,
         'originals_not_served',
         'this deployment does not serve unblurred originals',
+      );
+    }
+    // Without auth nobody proves who they are: only someone on the api's host gets faces unblurred.
+    if (
+      !this.config.auth &&
+      this.config.originalsWithoutAuth === 'loopback' &&
+      !isLoopbackClient(req, this.config.trustProxyHops)
+    ) {
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'originals_loopback_only',
+        "with authentication off, unblurred originals are served only to clients on the api's own host; " +
+          'the operator can turn authentication on (AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL) ' +
+          'or set ORIGINALS_WITHOUT_AUTH=anyone',
       );
     }
     if (req.principal && !req.principal.scopes.has(SCOPES.originals)) {

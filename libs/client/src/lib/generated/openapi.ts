@@ -90,7 +90,7 @@ export interface paths {
     };
     /**
      * Download a stored object of a job
-     * @description `original` is the upload as received, unblurred: it needs the scope `originals:read` as well when auth is on, and is refused with 403 when SERVE_ORIGINALS=false. `processed` and `metadata` exist once the job is completed.
+     * @description `original` is the upload as received, unblurred: it needs the scope `originals:read` as well when auth is on; with auth off it is served only to clients on the api's own host (loopback, after TRUST_PROXY_HOPS) unless the operator sets ORIGINALS_WITHOUT_AUTH=anyone; it is refused with 403 when SERVE_ORIGINALS=false. `processed` and `metadata` exist once the job is completed.
      */
     get: operations['result'];
     put?: never;
@@ -497,7 +497,7 @@ export interface operations {
            * @description JPEG, PNG or WebP
            */
           file: string;
-          /** @description Optional JSON overriding the default blur policy for these images, e.g. {"method":"pixelate","head_fallback":false}. Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback. */
+          /** @description Optional JSON overriding the default blur policy for these images, e.g. {"method":"pixelate","thresholds":{"face":0.5}}. Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback. It may make privacy stronger, but not weaker than the operator allows (by default, than the default policy): thresholds up to POLICY_MAX_FACE_THRESHOLD and POLICY_MAX_PLATE_THRESHOLD, min_box_size up to POLICY_MAX_MIN_BOX_SIZE, strength from POLICY_MIN_STRENGTH, box_expansion from POLICY_MIN_BOX_EXPANSION, head_fallback false only with POLICY_ALLOW_HEAD_FALLBACK_OFF. */
           policy?: string;
         };
       };
@@ -511,7 +511,7 @@ export interface operations {
           'application/json': components['schemas']['UploadAcceptedDto'];
         };
       };
-      /** @description No file, an empty file, an invalid policy, or a malformed multipart request */
+      /** @description No file, an empty file, an invalid policy (invalid_policy), a policy weaker than the operator allows (policy_not_allowed), or a malformed multipart request */
       400: {
         headers: {
           [name: string]: unknown;
@@ -613,7 +613,7 @@ export interface operations {
       content: {
         'multipart/form-data': {
           files: string[];
-          /** @description Optional JSON overriding the default blur policy for these images, e.g. {"method":"pixelate","head_fallback":false}. Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback. */
+          /** @description Optional JSON overriding the default blur policy for these images, e.g. {"method":"pixelate","thresholds":{"face":0.5}}. Keys: method (gaussian|pixelate|solid), strength, box_expansion, min_box_size, thresholds {face, plate}, head_fallback. It may make privacy stronger, but not weaker than the operator allows (by default, than the default policy): thresholds up to POLICY_MAX_FACE_THRESHOLD and POLICY_MAX_PLATE_THRESHOLD, min_box_size up to POLICY_MAX_MIN_BOX_SIZE, strength from POLICY_MIN_STRENGTH, box_expansion from POLICY_MIN_BOX_EXPANSION, head_fallback false only with POLICY_ALLOW_HEAD_FALLBACK_OFF. */
           policy?: string;
         };
       };
@@ -627,7 +627,7 @@ export interface operations {
           'application/json': components['schemas']['BatchAcceptedDto'];
         };
       };
-      /** @description No file, an empty file, an invalid policy, or a malformed multipart request */
+      /** @description No file, an empty file, an invalid policy (invalid_policy), a policy weaker than the operator allows (policy_not_allowed), or a malformed multipart request */
       400: {
         headers: {
           [name: string]: unknown;
@@ -907,7 +907,7 @@ export interface operations {
         };
       };
       /**
-       * @description Originals are not served here (SERVE_ORIGINALS=false), or the token lacks `originals:read`
+       * @description Originals are not served here (SERVE_ORIGINALS=false), the token lacks `originals:read`, or auth is off and the client is not on the api's host (ORIGINALS_WITHOUT_AUTH=loopback)
        *
        *     The token lacks the scope "images:read"
        */
