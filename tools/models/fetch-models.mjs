@@ -137,12 +137,17 @@ async function verifySources(entry, packageDir) {
   }
 }
 
+// Loaded only when used: the converters need onnx-proto, a dev dependency, which an image that
+// only copies ready-made models does not install.
+const CONVERTERS = {
+  'tfjs-graph-to-onnx': async (input) => (await import('./tfjs-to-onnx.mjs')).convertTfjsGraphModel(input),
+  'face-api-ssd-to-onnx': async (input) => (await import('./face-api-ssd-to-onnx.mjs')).convertFaceApiSsd(input),
+};
+
 async function convert(kind, input) {
-  if (kind !== 'tfjs-graph-to-onnx') throw new Error(`unknown conversion ${kind}`);
-  // Loaded only here: the converter needs onnx-proto, a dev dependency, which an image that only
-  // copies ready-made models does not install.
-  const { convertTfjsGraphModel } = await import('./tfjs-to-onnx.mjs');
-  return convertTfjsGraphModel(input);
+  const converter = CONVERTERS[kind];
+  if (!converter) throw new Error(`unknown conversion ${kind}`);
+  return converter(input);
 }
 
 /** Writes through a temporary file and renames it in, so no reader ever sees a partial or unverified model. */

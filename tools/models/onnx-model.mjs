@@ -58,11 +58,10 @@ export class OnnxGraphBuilder {
   }
 }
 
+/** A dimension given as a string is symbolic (sized at run time). */
 function float32ValueInfo({ name, shape }) {
-  return {
-    name,
-    type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: shape.map((dimValue) => ({ dimValue })) } } },
-  };
+  const dim = shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d }));
+  return { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim } } } };
 }
 
 function toAttribute(name, value) {

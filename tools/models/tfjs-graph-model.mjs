@@ -1,10 +1,11 @@
 // Reads a TF.js graph model (model.json + binary weight shards) into plain data:
-// the GraphDef nodes as they are, and every weight decoded to a typed array.
+// the GraphDef nodes as they are, and every weight decoded to a typed array. Also reads a bare
+// weights manifest (the layers-style weight maps face-api ships, whose network lives in code).
 
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-const BYTES_PER_ELEMENT = { float32: 4, int32: 4, float16: 2 };
+const BYTES_PER_ELEMENT = { float32: 4, int32: 4, float16: 2, uint8: 1, uint16: 2 };
 
 /**
  * @typedef {{ dtype: 'float32' | 'int32', shape: number[], data: Float32Array | Int32Array }} Constant
@@ -17,12 +18,22 @@ export async function readTfjsGraphModel(modelJsonPath) {
   if (model.format !== 'graph-model') {
     throw new Error(`${modelJsonPath}: format "${model.format}" is not a TF.js graph model`);
   }
+  const weights = await readWeights(model.weightsManifest, dirname(modelJsonPath));
+  return { nodes: model.modelTopology.node, weights, signature: model.signature };
+}
+
+/** @returns {Promise<Map<string, Constant>>} every weight of a `*-weights_manifest.json` */
+export async function readWeightsManifest(manifestPath) {
+  return readWeights(JSON.parse(await readFile(manifestPath, 'utf8')), dirname(manifestPath));
+}
+
+async function readWeights(groups, dir) {
   const weights = new Map();
-  for (const group of model.weightsManifest) {
-    const shards = await Promise.all(group.paths.map((p) => readFile(join(dirname(modelJsonPath), p))));
+  for (const group of groups) {
+    const shards = await Promise.all(group.paths.map((p) => readFile(join(dir, p))));
     decodeGroup(group.weights, Buffer.concat(shards), weights);
   }
-  return { nodes: model.modelTopology.node, weights, signature: model.signature };
+  return weights;
 }
 
 function decodeGroup(specs, buffer, into) {
@@ -37,8 +48,18 @@ function decodeGroup(specs, buffer, into) {
     const raw = buffer.subarray(offset, offset + count * bytes);
     if (raw.length !== count * bytes) throw new Error(`weight ${spec.name}: the shards end early`);
     offset += raw.length;
-    into.set(spec.name, { dtype: spec.dtype, shape: spec.shape, data: decodeValues(storedAs, raw, count) });
+    const data = storedAs.startsWith('uint') ? dequantize(spec, raw) : decodeValues(storedAs, raw, count);
+    into.set(spec.name, { dtype: spec.dtype, shape: spec.shape, data });
   }
+}
+
+// As TF.js's decodeWeights does it: q * scale + min in double precision, then stored, so the
+// converted weights are bit for bit the ones the TF.js original computes with.
+function dequantize(spec, raw) {
+  const { dtype, scale, min } = spec.quantization;
+  const quantized = dtype === 'uint8' ? new Uint8Array(raw) : new Uint16Array(new Uint8Array(raw).buffer);
+  if (spec.dtype === 'int32') return Int32Array.from(quantized, (q) => Math.round(q * scale + min));
+  return Float32Array.from(quantized, (q) => q * scale + min);
 }
 
 function decodeValues(storedAs, raw, count) {

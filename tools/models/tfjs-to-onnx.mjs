@@ -375,7 +375,7 @@ function broadcastIndex(flat, shape, operandShape) {
 }
 
 /** The constant's data with its axes reordered (out axis i = in axis order[i]). */
-function permute({ shape, data }, order) {
+export function permute({ shape, data }, order) {
   const outShape = order.map((axis) => shape[axis]);
   const inStrides = shape.map((_, axis) => size(shape.slice(axis + 1)));
   const out = new Float32Array(data.length);

@@ -20,7 +20,8 @@ export type ModelSource =
       extraSha256?: Record<string, string>;
       /** sha256 of the file at `path` as shipped, checked before any conversion. */
       sourceSha256: string;
-      convert?: 'tfjs-graph-to-onnx';
+      /** tfjs-graph-to-onnx: a TF.js graph model; face-api-ssd-to-onnx: face-api's SSD weight map. */
+      convert?: 'tfjs-graph-to-onnx' | 'face-api-ssd-to-onnx';
     }
   /** A file the user supplies through an environment variable (their own YOLO export). */
   | { kind: 'user'; env: string };
