@@ -26,6 +26,12 @@ export {
 } from './lib/detectors/object-detector';
 export { COCO_LABELS } from './lib/detectors/coco-labels';
 export { FaceDetector, type FaceDetectOptions } from './lib/faces/blazeface';
+export {
+  SsdFaceDetector,
+  DEFAULT_SSD_FACE_SCORE_THRESHOLD,
+  type SsdFaceDetectOptions,
+  type SsdFaceDetectorOptions,
+} from './lib/faces/ssd-face-detector';
 export { headAreaOf, facesMissingIn } from './lib/faces/head-fallback';
 export { PlateDetector, type PlateDetectOptions } from './lib/plates/text-detector';
 export {
