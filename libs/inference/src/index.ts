@@ -16,7 +16,7 @@ export {
   type DecodedImage,
   type EncodeOptions,
 } from './lib/image-codec';
-export { blurRegions, blurScale, type BlurOptions } from './lib/privacy/blur';
+export { blurRegions, blurScale, type BlurOptions, type BlurShape, type ShapedRegion } from './lib/privacy/blur';
 export {
   ObjectDetector,
   UnsupportedModelError,

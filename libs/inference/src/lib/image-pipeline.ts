@@ -113,7 +113,10 @@ export class ImagePipeline {
     await time('blur', () =>
       blurRegions(
         image,
-        kept.map((r) => expandBox(r.box, policy.box_expansion, width, height)),
+        kept.map((r) => ({
+          box: expandBox(r.box, policy.box_expansion, width, height),
+          shape: r.kind === 'face' ? 'ellipse' : 'rounded-rect',
+        })),
         policy,
       ),
     );
@@ -125,7 +128,7 @@ export class ImagePipeline {
     if (residual.length > 0) {
       await blurRegions(
         image,
-        residual.map((f) => expandBox(f.box, policy.box_expansion, width, height)),
+        residual.map((f) => ({ box: expandBox(f.box, policy.box_expansion, width, height), shape: 'ellipse' })),
         { ...policy, strength: policy.strength * 2 },
       );
       kept.push(...residual.map((f) => region('face', f.box, f.score, 'verification')));
