@@ -100,8 +100,10 @@ describe('SsdFaceDetector', () => {
     expect(found).toBeGreaterThanOrEqual(20);
   });
 
-  it('rejects an input size the anchor grids do not fit', async () => {
-    await expect(detector.detect(images.get('sample1.jpg') as RgbImage, { inputSize: 500 })).rejects.toThrow('32');
+  it('rejects input sizes off the 32-pixel grid or too small to find faces', async () => {
+    const image = images.get('sample1.jpg') as RgbImage;
+    await expect(detector.detect(image, { inputSize: 500 })).rejects.toThrow('multiple of 32');
+    await expect(detector.detect(image, { inputSize: 256 })).rejects.toThrow('from 320');
   });
 
   describe('on a region of a larger image', () => {
