@@ -42,7 +42,8 @@ describe.each([
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await Stack.start({ storage, redisDb });
+    // The per-upload policy below turns head_fallback off, which only the operator can allow.
+    stack = await Stack.start({ storage, redisDb, env: { POLICY_ALLOW_HEAD_FALLBACK_OFF: 'true' } });
   });
   afterAll(async () => {
     await stack?.stop();

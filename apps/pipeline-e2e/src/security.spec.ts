@@ -1,9 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import Bull from 'bull';
 import { SignJWT } from 'jose';
-import { BatchAccepted, UploadAccepted } from '@imgpipe/contracts';
-import { Stack, photos } from './support/stack';
+import { onnx } from 'onnx-proto';
+import {
+  BatchAccepted,
+  IMAGE_CONTENT_TYPES,
+  JobName,
+  QUEUE_NAME,
+  UploadAccepted,
+  createProcessImagePayload,
+  processImageJobOptions,
+  storageKeys,
+} from '@imgpipe/contracts';
+import { API_MAIN, Stack, WORKER_MAIN, freePort, photos, terminate } from './support/stack';
 
 const SECRET = 'integration-secret-integration-secret-0123456789';
 
@@ -267,5 +280,301 @@ describe('Idempotency-Key', () => {
     const again = await send();
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual(first);
+  });
+});
+
+/** Uploads one photo with the form field `policy`. */
+function uploadWithPolicy(stack: Stack, policy: unknown): Promise<Response> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(readFileSync(photos()[0]))]), 'a.jpg');
+  form.append('policy', JSON.stringify(policy));
+  return fetch(`${stack.baseUrl}/upload`, { method: 'POST', body: form });
+}
+
+describe('operator limits on per-upload policies', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({
+      storage: 'local',
+      redisDb: 1,
+      env: { QUEUE_PREFIX: 'limits', REDIS_KEY_PREFIX: 'limits' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('refuses a policy beyond each limit with 400 naming the limit and its variable, storing and enqueuing nothing', async () => {
+    const beyond: [unknown, string][] = [
+      [
+        { thresholds: { face: 0.95 } },
+        "thresholds.face 0.95 is above the operator's limit 0.75 (POLICY_MAX_FACE_THRESHOLD)",
+      ],
+      [
+        { thresholds: { plate: 0.9 } },
+        "thresholds.plate 0.9 is above the operator's limit 0.6 (POLICY_MAX_PLATE_THRESHOLD)",
+      ],
+      [{ min_box_size: 64 }, "min_box_size 64 is above the operator's limit 4 (POLICY_MAX_MIN_BOX_SIZE)"],
+      [{ strength: 0.5 }, "strength 0.5 is below the operator's limit 1 (POLICY_MIN_STRENGTH)"],
+      [{ box_expansion: 1 }, "box_expansion 1 is below the operator's limit 1.2 (POLICY_MIN_BOX_EXPANSION)"],
+      [
+        { method: 'pixelate', head_fallback: false },
+        'head_fallback false is not allowed: the operator keeps it on (POLICY_ALLOW_HEAD_FALLBACK_OFF)',
+      ],
+    ];
+    for (const [policy, problem] of beyond) {
+      const res = await uploadWithPolicy(stack, policy);
+      expect({ policy, status: res.status }).toEqual({ policy, status: 400 });
+      expect(await res.json()).toEqual({
+        statusCode: 400,
+        code: 'policy_not_allowed',
+        message: `policy: ${problem}`,
+        details: { problems: [problem] },
+      });
+    }
+    expect(originalsIn(stack)).toEqual([]);
+    expect(await stack.getJson('/queue-status')).toMatchObject({ waiting: 0, active: 0 });
+    expect(await stack.getJson('/stats')).toMatchObject({ submitted: 0 });
+  });
+
+  it('accepts and applies a policy within the limits', async () => {
+    const policy = { method: 'pixelate', strength: 2, box_expansion: 1.5, min_box_size: 0, thresholds: { face: 0.5 } };
+    const res = await uploadWithPolicy(stack, policy);
+    expect(res.status).toBe(202);
+    const done = await stack.waitFor(((await res.json()) as UploadAccepted).job_id);
+    expect(done.status).toBe('completed');
+    expect(done.results?.blur_metadata.policy).toEqual({
+      ...policy,
+      thresholds: { face: 0.5, plate: 0.6 },
+      head_fallback: true,
+    });
+  });
+
+  it('fails at once, without retry, a job enqueued directly whose policy breaks a limit', async () => {
+    const bytes = readFileSync(photos()[1]);
+    const payload = createProcessImagePayload({
+      job_id: randomUUID(),
+      format: 'jpeg',
+      filename: basename(photos()[1]),
+      file_size: bytes.length,
+      policy: { thresholds: { face: 0.95 } },
+    });
+    const queue = new Bull(QUEUE_NAME, stack.env['REDIS_URL'], { prefix: 'limits' });
+    try {
+      await stack.storage.put(payload.original_key, bytes, { contentType: IMAGE_CONTENT_TYPES.jpeg });
+      const job = await queue.add(JobName.ProcessImage, payload, processImageJobOptions(payload, { attempts: 3 }));
+      const failed = await stack.waitFor(payload.job_id, ['completed', 'failed']);
+      expect(failed).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: "policy: thresholds.face 0.95 is above the operator's limit 0.75 (POLICY_MAX_FACE_THRESHOLD)",
+      });
+      expect(await (await queue.getJob(job.id))?.getState()).toBe('failed');
+      expect(await stack.storage.exists(storageKeys.processed(payload.job_id, 'jpeg'))).toBe(false);
+    } finally {
+      await queue.close();
+    }
+  });
+});
+
+describe('limits an operator raised', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({
+      storage: 'local',
+      redisDb: 1,
+      workers: 0,
+      env: {
+        QUEUE_PREFIX: 'raised-limits',
+        REDIS_KEY_PREFIX: 'raised-limits',
+        POLICY_MAX_FACE_THRESHOLD: '0.95',
+        POLICY_ALLOW_HEAD_FALLBACK_OFF: 'true',
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('allows what they raised, and still refuses what they did not', async () => {
+    const raised = await uploadWithPolicy(stack, { thresholds: { face: 0.95 }, head_fallback: false });
+    expect(raised.status).toBe(202);
+    const other = await uploadWithPolicy(stack, { thresholds: { face: 0.9, plate: 0.7 } });
+    expect(other.status).toBe(400);
+    expect(await other.json()).toMatchObject({
+      code: 'policy_not_allowed',
+      details: { problems: ["thresholds.plate 0.7 is above the operator's limit 0.6 (POLICY_MAX_PLATE_THRESHOLD)"] },
+    });
+    expect(await stack.getJson('/queue-status')).toMatchObject({ waiting: 1 });
+  });
+});
+
+/**
+ * A detector that loads and runs: a YOLO end-to-end export (`[1,N,6]`) that finds nothing. Its
+ * class count is not in its shape, so any DETECTOR_LABELS fit it.
+ */
+function emptyDetector(): string {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const zeros = new Float32Array(6);
+  const model = onnx.ModelProto.create({
+    irVersion: 7,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'empty-detector',
+      node: [
+        {
+          opType: 'Constant',
+          output: ['detections'],
+          attribute: [
+            {
+              name: 'value',
+              type: onnx.AttributeProto.AttributeType.TENSOR,
+              t: { dims: [1, 1, 6], dataType: FLOAT, rawData: new Uint8Array(zeros.buffer) },
+            },
+          ],
+        },
+        { opType: 'Identity', input: ['detections'], output: ['output0'] },
+      ],
+      input: [
+        {
+          name: 'images',
+          type: { tensorType: { elemType: FLOAT, shape: { dim: [1, 3, 640, 640].map((d) => ({ dimValue: d })) } } },
+        },
+      ],
+      output: [
+        {
+          name: 'output0',
+          type: { tensorType: { elemType: FLOAT, shape: { dim: [1, 1, 6].map((d) => ({ dimValue: d })) } } },
+        },
+      ],
+    },
+  });
+  const path = join(mkdtempSync(join(tmpdir(), 'detector-')), 'empty.onnx');
+  writeFileSync(path, onnx.ModelProto.encode(model).finish());
+  return path;
+}
+
+/** Runs an app until it exits (or 60 s pass), returning its exit code and everything it printed. */
+function runUntilExit(main: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, fail) => {
+    const proc = spawn(process.execPath, [main], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    proc.stdout.on('data', (chunk) => (output += chunk));
+    proc.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      fail(new Error(`${basename(main)} was still running after 60 s:\n${output}`));
+    }, 60_000);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, output });
+    });
+  });
+}
+
+describe('a custom detector without the classes privacy depends on', () => {
+  let stack: Stack;
+  const detector = emptyDetector();
+  beforeAll(async () => {
+    stack = await Stack.start({
+      storage: 'local',
+      redisDb: 2,
+      workers: 0,
+      env: { QUEUE_PREFIX: 'detector-classes', REDIS_KEY_PREFIX: 'detector-classes' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('stops the worker and the api with exit code 1 and says which class is missing and why', async () => {
+    const env = {
+      ...stack.env,
+      DETECTOR_MODEL: detector,
+      DETECTOR_LABELS: 'car,bus,truck',
+      WORKER_PORT: String(await freePort()),
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+    };
+    for (const main of [WORKER_MAIN, API_MAIN]) {
+      const { code, output } = await runUntilExit(main, env);
+      expect({ main: basename(main), code }).toEqual({ main: basename(main), code: 1 });
+      expect(output).toContain(
+        'DETECTOR_LABELS lacks "person": a person in whom no face is found would not get the head area blurred',
+      );
+      expect(output).toContain('DETECTOR_ALLOW_MISSING_CLASSES=person');
+    }
+    const noVehicle = await runUntilExit(WORKER_MAIN, { ...env, DETECTOR_LABELS: 'person,van,lorry' });
+    expect(noVehicle.code).toBe(1);
+    expect(noVehicle.output).toContain('DETECTOR_LABELS lacks any of car, bus, truck, motorcycle');
+  });
+
+  it('starts the worker with the same detector when the operator allows the missing class', async () => {
+    const worker = await stack.startWorker({
+      DETECTOR_MODEL: detector,
+      DETECTOR_LABELS: 'car,bus,truck',
+      DETECTOR_ALLOW_MISSING_CLASSES: 'person',
+    });
+    expect((await fetch(`http://127.0.0.1:${worker.port}/health`)).status).toBe(200);
+    const loaded = worker.output.filter((line) => line.includes('model loaded') && line.includes('"empty"'));
+    expect(loaded).toHaveLength(1);
+    expect(await terminate(worker)).toBe(0);
+  });
+});
+
+describe('unblurred originals with auth off', () => {
+  let loopbackOnly: Stack;
+  let anyone: Stack;
+  const remote = { 'x-forwarded-for': '203.0.113.7' };
+  beforeAll(async () => {
+    // One trusted proxy hop: the api believes X-Forwarded-For, so a request from this host can
+    // speak for a remote client while all traffic stays on 127.0.0.1.
+    loopbackOnly = await Stack.start({
+      storage: 'local',
+      redisDb: 2,
+      workers: 0,
+      env: { QUEUE_PREFIX: 'originals', REDIS_KEY_PREFIX: 'originals', TRUST_PROXY_HOPS: '1' },
+    });
+    anyone = await Stack.start({
+      storage: 'local',
+      redisDb: 2,
+      workers: 0,
+      env: {
+        QUEUE_PREFIX: 'originals-anyone',
+        REDIS_KEY_PREFIX: 'originals-anyone',
+        TRUST_PROXY_HOPS: '1',
+        ORIGINALS_WITHOUT_AUTH: 'anyone',
+      },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([loopbackOnly?.stop(), anyone?.stop()]);
+  });
+
+  it('serves them to a loopback client only, and tells a remote one why and what the operator can change', async () => {
+    const { job_id } = (await (await loopbackOnly.upload(photos()[1])).json()) as UploadAccepted;
+    const refused = await loopbackOnly.get(`/results/${job_id}/original`, remote);
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { message: string };
+    expect(body).toEqual({ statusCode: 403, code: 'originals_loopback_only', message: expect.any(String) });
+    expect(body.message).toMatch(/authentication off/);
+    expect(body.message).toMatch(/ORIGINALS_WITHOUT_AUTH=anyone/);
+    expect(body.message).toMatch(/AUTH_JWT_SECRET/);
+    // The same client still reads the job's status: only the unblurred original is withheld.
+    expect((await loopbackOnly.get(`/status/${job_id}`, remote)).status).toBe(200);
+
+    const local = await loopbackOnly.get(`/results/${job_id}/original`);
+    expect(local.status).toBe(200);
+    expect(Buffer.from(await local.arrayBuffer()).equals(readFileSync(photos()[1]))).toBe(true);
+  });
+
+  it('serves them to anyone with ORIGINALS_WITHOUT_AUTH=anyone', async () => {
+    const { job_id } = (await (await anyone.upload(photos()[1])).json()) as UploadAccepted;
+    const res = await anyone.get(`/results/${job_id}/original`, remote);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(readFileSync(photos()[1]))).toBe(true);
   });
 });

@@ -8,8 +8,8 @@ import { JobStatus, JobStatusView } from '@imgpipe/contracts';
 import { StorageDriver, StorageOptions, createStorageDriver } from '@imgpipe/storage';
 
 const ROOT = resolve(__dirname, '../../../..');
-const API_MAIN = join(ROOT, 'dist/apps/api/main.js');
-const WORKER_MAIN = join(ROOT, 'dist/apps/worker/main.js');
+export const API_MAIN = join(ROOT, 'dist/apps/api/main.js');
+export const WORKER_MAIN = join(ROOT, 'dist/apps/worker/main.js');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
