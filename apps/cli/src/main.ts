@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@imgpipe/config';
 import { runBench } from './bench';
+import { runEval } from './eval';
 import { runProcess } from './process';
 import { parseArgs } from './args';
 
 const USAGE = `usage:
   npm run process -- --input <dir or files...> --output <dir> [--policy '<json>'] [--concurrency N]
-  npm run bench:models -- [--images <dir>] [--count N] [--concurrency N]`;
+  npm run bench:models -- [--images <dir>] [--count N] [--concurrency N]
+  npm run eval:privacy -- [--photos <dir>]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       return runProcess(config, args);
     case 'bench':
       return runBench(config, args);
+    case 'eval':
+      return runEval(config, args);
     default:
       console.error(USAGE);
       return 2;

@@ -1,0 +1,17 @@
+export {
+  buildHardCases,
+  HARD_CASE_PHOTOS,
+  type HardCase,
+  type HardCaseGroup,
+  type HardCasePhotos,
+  type TruthRegion,
+} from './lib/evaluation/hard-cases';
+export {
+  scoreCase,
+  summarize,
+  formatSummary,
+  type CaseScore,
+  type PrivacySummary,
+  type RegionScore,
+} from './lib/evaluation/privacy-score';
+export { evaluatePrivacy, type EvaluatedCase } from './lib/evaluation/evaluate';
