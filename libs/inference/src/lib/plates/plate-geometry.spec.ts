@@ -1,4 +1,12 @@
-import { cropBoxToImage, isPlausiblePlate, plateSearchRegion, textInputSize } from './plate-geometry';
+import {
+  cropBoxToImage,
+  hasPlateShape,
+  isPlausiblePlate,
+  joinStackedLines,
+  plateBody,
+  plateSearchRegion,
+  textInputSize,
+} from './plate-geometry';
 
 describe('plateSearchRegion', () => {
   it('is the box from 40 % down, 5 % wider each side and below', () => {
@@ -46,5 +54,47 @@ describe('isPlausiblePlate', () => {
     expect(isPlausiblePlate([100, 300, 400, 330], car)).toBe(false);
     expect(isPlausiblePlate([100, 300, 130, 305], car)).toBe(false);
     expect(isPlausiblePlate([0, 300, 320, 350], car)).toBe(false);
+  });
+});
+
+describe('joinStackedLines', () => {
+  it('joins the two lines of a square plate into one', () => {
+    expect(
+      joinStackedLines([
+        [47, 301, 88, 323],
+        [50, 320, 86, 345],
+      ]),
+    ).toEqual([{ box: [47, 301, 88, 345], lines: 2 }]);
+  });
+
+  it('keeps a logo above a plate and text beside it apart', () => {
+    const joined = joinStackedLines([
+      [57, 275, 79, 297],
+      [45, 296, 90, 327],
+      [200, 296, 260, 327],
+    ]);
+    expect(joined).toEqual([
+      { box: [57, 275, 79, 297], lines: 1 },
+      { box: [45, 296, 90, 327], lines: 1 },
+      { box: [200, 296, 260, 327], lines: 1 },
+    ]);
+  });
+
+  it('counts a block of three or more lines, which no plate shape accepts', () => {
+    const block = joinStackedLines([
+      [10, 10, 110, 30],
+      [12, 34, 100, 54],
+      [10, 58, 105, 78],
+    ]);
+    expect(block).toEqual([{ box: [10, 10, 110, 78], lines: 3 }]);
+    expect(hasPlateShape(block[0].box, block[0].lines)).toBe(false);
+  });
+});
+
+describe('plateBody', () => {
+  it('grows the text of a one-line plate to its border, more sideways for two lines', () => {
+    expect(plateBody([100, 100, 200, 120], 1, 1000, 1000)).toEqual([88, 94, 212, 126]);
+    expect(plateBody([100, 100, 140, 140], 2, 1000, 1000)).toEqual([84, 94, 156, 146]);
+    expect(plateBody([0, 0, 100, 20], 1, 90, 1000)).toEqual([0, 0, 90, 26]);
   });
 });

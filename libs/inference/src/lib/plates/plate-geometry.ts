@@ -65,16 +65,70 @@ export interface PlateShape {
  */
 export const DEFAULT_PLATE_SHAPE: PlateShape = { minAspect: 1.5, maxAspect: 8, minHeight: 6, maxWidthOfVehicle: 0.6 };
 
-export function isPlausiblePlate(
-  [x1, y1, x2, y2]: Box,
-  vehicle: Box,
-  shape: PlateShape = DEFAULT_PLATE_SHAPE,
-): boolean {
+export function isPlausiblePlate(box: Box, vehicle: Box, shape: PlateShape = DEFAULT_PLATE_SHAPE, lines = 1): boolean {
+  return hasPlateShape(box, lines, shape) && box[2] - box[0] <= (vehicle[2] - vehicle[0]) * shape.maxWidthOfVehicle;
+}
+
+/**
+ * Two-line plates (square rear plates, motorcycles) come out of text detection as two stacked
+ * lines, each too short to look like a plate alone. Lines (wider than tall) that overlap
+ * horizontally by half the narrower one, are of similar height and stand less than a line apart
+ * are stacked; a stack of two is one plate, a stack of three or more is a block of text (a
+ * notice, a menu) and is returned with `lines` set to its count, which no plate shape accepts.
+ * A logo or a single character above a plate is not a line and never joins it.
+ */
+export function joinStackedLines(boxes: readonly Box[]): { box: Box; lines: number }[] {
+  const isLine = (b: Box) => (b[2] - b[0]) / (b[3] - b[1]) >= 1.2;
+  const stacked = (a: Box, b: Box) => {
+    const [ha, hb] = [a[3] - a[1], b[3] - b[1]];
+    const overlap = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
+    const narrower = Math.min(a[2] - a[0], b[2] - b[0]);
+    const gap = Math.max(a[1], b[1]) - Math.min(a[3], b[3]);
+    return overlap >= 0.5 * narrower && gap <= 0.6 * Math.min(ha, hb) && Math.max(ha, hb) <= 2 * Math.min(ha, hb);
+  };
+  const group = boxes.map((_, i) => i);
+  const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i])));
+  boxes.forEach((a, i) =>
+    boxes.forEach((b, j) => {
+      if (j > i && isLine(a) && isLine(b) && stacked(a, b)) group[root(j)] = root(i);
+    }),
+  );
+  const members = new Map<number, Box[]>();
+  boxes.forEach((b, i) => members.set(root(i), [...(members.get(root(i)) ?? []), b]));
+  return [...members.values()].map((list) => ({
+    box: [
+      Math.min(...list.map((b) => b[0])),
+      Math.min(...list.map((b) => b[1])),
+      Math.max(...list.map((b) => b[2])),
+      Math.max(...list.map((b) => b[3])),
+    ],
+    lines: list.length,
+  }));
+}
+
+/** A two-line plate's text block, as DB boxes it, is about 0.8-2.5:1 (its outline 1.75:1). */
+export const TWO_LINE_ASPECT: readonly [number, number] = [0.75, 3];
+
+export function hasPlateShape([x1, y1, x2, y2]: Box, lines: number, shape: PlateShape = DEFAULT_PLATE_SHAPE): boolean {
   const w = x2 - x1;
   const h = y2 - y1;
-  if (h < shape.minHeight) return false;
-  const aspect = w / h;
-  return (
-    aspect >= shape.minAspect && aspect <= shape.maxAspect && w <= (vehicle[2] - vehicle[0]) * shape.maxWidthOfVehicle
-  );
+  if (lines > 2 || h / lines < shape.minHeight) return false;
+  const [lo, hi] = lines === 2 ? TWO_LINE_ASPECT : [shape.minAspect, shape.maxAspect];
+  return w / h >= lo && w / h <= hi;
+}
+
+/**
+ * The whole plate around its text: text detection boxes the characters, but the border, the
+ * band and the space around the characters belong to the plate too and carry strokes of their own.
+ */
+export function plateBody([x1, y1, x2, y2]: Box, lines: number, imageWidth: number, imageHeight: number): Box {
+  // Two-line plates are square-ish with short lines of text in the middle: more plate each side.
+  const padX = (lines === 2 ? 0.4 : 0.12) * (x2 - x1);
+  const padY = (lines === 2 ? 0.15 : 0.3) * (y2 - y1);
+  return [
+    Math.max(0, x1 - padX),
+    Math.max(0, y1 - padY),
+    Math.min(imageWidth, x2 + padX),
+    Math.min(imageHeight, y2 + padY),
+  ];
 }

@@ -40,6 +40,12 @@ function carAround([x1, y1, x2, y2]: Box): Box {
   return [left, top, left + width, top + height];
 }
 
+/** Whether `region` holds all of `plate`, and is not more than about twice its size. */
+function covers(region: Box, plate: Box): boolean {
+  const inside = region[0] <= plate[0] && region[1] <= plate[1] && region[2] >= plate[2] && region[3] >= plate[3];
+  return inside && iou(region, plate) > 0.4;
+}
+
 describe('PlateDetector', () => {
   jest.setTimeout(60_000);
   let detector: PlateDetector;
@@ -61,24 +67,57 @@ describe('PlateDetector', () => {
 
   afterAll(() => detector?.dispose());
 
-  it('finds a plate inside the vehicle box it is given', async () => {
-    const regions = await detector.detect(image, [carAround(plate)]);
+  const vehiclesOnly = { fullFrame: false };
+
+  it('finds a plate inside the vehicle box it is given, and covers the whole plate', async () => {
+    const regions = await detector.detect(image, [carAround(plate)], vehiclesOnly);
     expect(regions).toHaveLength(1);
-    expect(iou(regions[0].box, plate)).toBeGreaterThan(0.6);
+    expect(covers(regions[0].box, plate)).toBe(true);
     expect(regions[0].score).toBeGreaterThan(0.9);
   });
 
   it('finds the plates of two equal-sized vehicles in one batch, once each', async () => {
     const cars = [carAround(plate), carAround(secondPlate), carAround(plate)];
-    const regions = await detector.detect(image, cars);
+    const regions = await detector.detect(image, cars, vehiclesOnly);
     expect(regions).toHaveLength(2);
-    expect(regions.some((r) => iou(r.box, plate) > 0.6)).toBe(true);
-    expect(regions.some((r) => iou(r.box, secondPlate) > 0.6)).toBe(true);
+    expect(regions.some((r) => covers(r.box, plate))).toBe(true);
+    expect(regions.some((r) => covers(r.box, secondPlate))).toBe(true);
   });
 
-  it('does not search outside vehicles', async () => {
-    expect(await detector.detect(image, [])).toEqual([]);
-    expect(await detector.detect(image, [[1000, 100, 1400, 400]])).toEqual([]);
+  it('without the whole-frame pass, does not search outside vehicles', async () => {
+    expect(await detector.detect(image, [], vehiclesOnly)).toEqual([]);
+    expect(await detector.detect(image, [[1000, 100, 1400, 400]], vehiclesOnly)).toEqual([]);
+  });
+
+  it('finds plates on vehicles it was not given with the whole-frame pass', async () => {
+    const regions = await detector.detect(image, []);
+    expect(regions.filter((r) => covers(r.box, plate))).toHaveLength(1);
+    expect(regions.filter((r) => covers(r.box, secondPlate))).toHaveLength(1);
+  });
+
+  it('leaves street-name signs alone in the whole-frame pass: plate-shaped text, but white on green or blue', async () => {
+    const sign = (fill: string) =>
+      Buffer.from(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="150" height="34"><rect width="150" height="34" rx="4" fill="${fill}"/>` +
+          '<text x="75" y="26" font-family="DejaVu Sans, sans-serif" font-weight="bold" font-size="22" ' +
+          'text-anchor="middle" fill="#fff">MAIN ST</text></svg>',
+      );
+    const signs: Box[] = [
+      [300, 1100, 450, 1134],
+      [1300, 1100, 1450, 1134],
+    ];
+    const photo = await photoWith('sample3.jpg', [
+      { svg: sign('#1f6b3a'), left: signs[0][0], top: signs[0][1] },
+      { svg: sign('#1d3f8f'), left: signs[1][0], top: signs[1][1] },
+    ]);
+    const anyColour = await detector.detectInRegions(
+      photo,
+      signs.map(([x1, y1, x2, y2]) => ({ left: x1 - 40, top: y1 - 40, width: x2 - x1 + 80, height: y2 - y1 + 80 })),
+    );
+    // The text is found and has a plate's shape; only its colours keep it out of the whole-frame pass.
+    expect(anyColour).toHaveLength(2);
+    const regions = await detector.detect(photo, []);
+    expect(regions.filter((r) => signs.some((s) => iou(r.box, s) > 0))).toEqual([]);
   });
 
   it('drops text that is not shaped like a plate', async () => {
@@ -98,8 +137,8 @@ describe('PlateDetector', () => {
     const sleeve: Box = [1188, 188, 1890, 1278];
     try {
       for (const vehicle of [van, sleeve]) {
-        expect(await anyShape.detect(photo, [vehicle])).toHaveLength(1);
-        expect(await detector.detect(photo, [vehicle])).toEqual([]);
+        expect(await anyShape.detect(photo, [vehicle], vehiclesOnly)).toHaveLength(1);
+        expect(await detector.detect(photo, [vehicle], vehiclesOnly)).toEqual([]);
       }
     } finally {
       await anyShape.dispose();

@@ -4,10 +4,14 @@ import { nms } from '../geometry/nms';
 import { createOnnxSession, ort, OnnxSessionOptions } from '../onnx/session';
 import { RgbImage, TextRegion } from '../types';
 import { DbOptions, dbBoxes, DEFAULT_DB_OPTIONS } from './db-postprocess';
+import { hasPlateColours } from './plate-colours';
 import {
   cropBoxToImage,
   DEFAULT_PLATE_SHAPE,
+  hasPlateShape,
   isPlausiblePlate,
+  joinStackedLines,
+  plateBody,
   plateSearchRegion,
   PlateShape,
   textInputSize,
@@ -20,7 +24,20 @@ export interface PlateDetectorOptions extends OnnxSessionOptions {
 export interface PlateDetectOptions {
   /** Least mean text probability of a region; DB's box threshold. */
   scoreThreshold?: number;
+  /**
+   * Also search the whole frame at FULL_FRAME_SIDE (on by default), for plates on vehicles the
+   * object detector did not report: close-ups of a bumper, cars cut by the frame or hidden
+   * behind something. Text found there must also be coloured like a plate.
+   */
+  fullFrame?: boolean;
 }
+
+/**
+ * Input side of the whole-frame pass: about 35 ms here. A frame is shrunk by at most half, so
+ * a plate 40 px wide is still 20 px in the input; larger frames are searched in tiles.
+ */
+export const FULL_FRAME_SIDE = 640;
+const FULL_FRAME_MAX_SHRINK = 2;
 
 /** ImageNet statistics, which PaddleOCR's detectors are trained with. */
 const MEAN = [0.485, 0.456, 0.406];
@@ -29,16 +46,19 @@ const STD = [0.229, 0.224, 0.225];
 const DEDUPE_IOU = 0.3;
 
 interface Crop {
-  vehicle: Box;
+  /** The vehicle searched, or null for the whole-frame pass. */
+  vehicle: Box | null;
   region: Region;
   inputWidth: number;
   inputHeight: number;
 }
 
 /**
- * Finds licence plates as text on vehicles: PP-OCRv4's text detector (DB) runs on the lower part
- * of each vehicle box only, so shop signs and street names away from vehicles are never searched,
- * and text whose shape is not a plate's is dropped.
+ * Finds licence plates as text: PP-OCRv4's text detector (DB) runs on the lower part of each
+ * vehicle box, where text of a plate's shape is taken for a plate, and over the whole frame at a
+ * cheap resolution, where text must also fit the frame and be coloured like a plate, so that
+ * most street names and shop signs are left alone while plates on vehicles the object detector
+ * missed are still found.
  */
 export class PlateDetector {
   private constructor(
@@ -52,10 +72,6 @@ export class PlateDetector {
   }
 
   async detect(image: RgbImage, vehicleBoxes: readonly Box[], opts: PlateDetectOptions = {}): Promise<TextRegion[]> {
-    const db: DbOptions = {
-      ...DEFAULT_DB_OPTIONS,
-      boxThreshold: opts.scoreThreshold ?? DEFAULT_DB_OPTIONS.boxThreshold,
-    };
     const crops: Crop[] = [];
     for (const vehicle of vehicleBoxes) {
       const region = plateSearchRegion(vehicle, image.width, image.height);
@@ -63,21 +79,68 @@ export class PlateDetector {
       const [inputWidth, inputHeight] = textInputSize(region.width, region.height);
       crops.push({ vehicle, region, inputWidth, inputHeight });
     }
-    const found: TextRegion[] = [];
-    for (const batch of sameSizeBatches(crops)) {
-      const maps = await this.run(image, batch);
-      batch.forEach((crop, n) => {
-        for (const { box, score } of dbBoxes(maps[n], crop.inputWidth, crop.inputHeight, db)) {
-          const inImage = cropBoxToImage(box, crop.region, crop.inputWidth, crop.inputHeight);
-          if (isPlausiblePlate(inImage, crop.vehicle, this.shape)) found.push({ box: inImage, score });
-        }
-      });
+    if (opts.fullFrame ?? true) {
+      for (const region of frameTiles(image.width, image.height)) {
+        const [inputWidth, inputHeight] = textInputSize(region.width, region.height, FULL_FRAME_SIDE);
+        crops.push({ vehicle: null, region, inputWidth, inputHeight });
+      }
     }
-    return nms(found, DEDUPE_IOU);
+    return this.search(image, crops, opts, true);
+  }
+
+  /**
+   * Plates inside the given regions (the surroundings of blurred regions, when checking a blur):
+   * text of a plate's shape, whatever its colour, since a blur changes the colours it is judged by.
+   */
+  async detectInRegions(
+    image: RgbImage,
+    regions: readonly Region[],
+    opts: PlateDetectOptions = {},
+  ): Promise<TextRegion[]> {
+    const crops: Crop[] = regions
+      .filter((region) => region.width >= 8 && region.height >= 8)
+      .map((region) => {
+        const [inputWidth, inputHeight] = textInputSize(region.width, region.height);
+        return { vehicle: null, region, inputWidth, inputHeight };
+      });
+    return this.search(image, crops, opts, false);
   }
 
   async dispose(): Promise<void> {
     await this.session.release();
+  }
+
+  /** `frameRules`: crops without a vehicle are open scene, where text must also fit the frame and be coloured like a plate. */
+  private async search(
+    image: RgbImage,
+    crops: Crop[],
+    opts: PlateDetectOptions,
+    frameRules: boolean,
+  ): Promise<TextRegion[]> {
+    const db: DbOptions = {
+      ...DEFAULT_DB_OPTIONS,
+      boxThreshold: opts.scoreThreshold ?? DEFAULT_DB_OPTIONS.boxThreshold,
+    };
+    const found: TextRegion[] = [];
+    for (const batch of sameSizeBatches(crops)) {
+      const maps = await this.run(image, batch);
+      batch.forEach((crop, n) => {
+        const lines = dbBoxes(maps[n], crop.inputWidth, crop.inputHeight, db).map(({ box, score }) => ({
+          box: cropBoxToImage(box, crop.region, crop.inputWidth, crop.inputHeight),
+          score,
+        }));
+        for (const { box, lines: count } of joinStackedLines(lines.map((l) => l.box))) {
+          const plausible = crop.vehicle
+            ? isPlausiblePlate(box, crop.vehicle, this.shape, count)
+            : hasPlateShape(box, count, this.shape) &&
+              (!frameRules || (fitsFrame(box, count, crop.region) && hasPlateColours(image, box)));
+          if (!plausible) continue;
+          const score = Math.max(...lines.filter((l) => inside(l.box, box)).map((l) => l.score));
+          found.push({ box: plateBody(box, count, image.width, image.height), score });
+        }
+      });
+    }
+    return nms(found, DEDUPE_IOU);
   }
 
   /** One model run for crops of one input size; the probability map of each, in order. */
@@ -100,6 +163,31 @@ export class PlateDetector {
     const maps = out['sigmoid_0.tmp_0'].data as Float32Array;
     return batch.map((_, n) => maps.subarray(n * plane, (n + 1) * plane));
   }
+}
+
+/** Tiles of the frame, overlapping by 10 %, none more than FULL_FRAME_SIDE x FULL_FRAME_MAX_SHRINK on a side. */
+function frameTiles(width: number, height: number): Region[] {
+  const longest = FULL_FRAME_SIDE * FULL_FRAME_MAX_SHRINK;
+  const axis = (length: number): [number, number][] => {
+    const count = Math.ceil(length / longest);
+    if (count === 1) return [[0, length]];
+    const tile = Math.min(length, Math.ceil((length / count) * 1.1));
+    return Array.from({ length: count }, (_, i) => [Math.round(((length - tile) * i) / (count - 1)), tile]);
+  };
+  return axis(height).flatMap(([top, h]) => axis(width).map(([left, w]) => ({ left, top, width: w, height: h })));
+}
+
+/**
+ * Away from a vehicle box, nothing bounds a plate's size but the frame: even a close-up of a
+ * bumper leaves the plate under 40 % of the width, and a line of its text under 15 % of the height.
+ * Larger "text" is a poster's edge, a window frame or a pattern.
+ */
+function fitsFrame([x1, y1, x2, y2]: Box, lines: number, frame: Region): boolean {
+  return x2 - x1 <= 0.4 * frame.width && (y2 - y1) / lines <= 0.15 * frame.height;
+}
+
+function inside(inner: Box, outer: Box): boolean {
+  return inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3];
 }
 
 function sameSizeBatches(crops: Crop[]): Crop[][] {
