@@ -1,22 +1,40 @@
-import { faceTiles, touchesInnerEdge } from './face-tiles';
+import { DEFAULT_TILE_OPTIONS, faceTiles, touchesInnerEdge } from './face-tiles';
 
 describe('faceTiles', () => {
+  const coarseOnly = { ...DEFAULT_TILE_OPTIONS, fineTileSide: 0 };
+
+  it('adds fine tiles of about 320 px, whatever the photo size, after the coarse ones', () => {
+    const tiles = faceTiles(1280, 960);
+    const coarse = faceTiles(1280, 960, coarseOnly);
+    const fine = tiles.slice(coarse.length);
+    expect(coarse).toHaveLength(2);
+    expect(tiles.slice(0, 2)).toEqual(coarse);
+    expect(fine).toHaveLength(4 * 3);
+    for (const t of fine) {
+      expect(t.width).toBe(400);
+      expect(t.height).toBe(400);
+    }
+    // Neighbours overlap, so a face up to about 80 px is whole in at least one fine tile.
+    expect(fine[1].left).toBeLessThan(fine[0].left + fine[0].width - 79);
+    expect(fine.at(-1)).toEqual({ left: 880, top: 560, width: 400, height: 400 });
+  });
+
   it('splits a 3:2 photo into two overlapping full-height tiles', () => {
-    expect(faceTiles(1920, 1280)).toEqual([
+    expect(faceTiles(1920, 1280, coarseOnly)).toEqual([
       { left: 0, top: 0, width: 1200, height: 1280 },
       { left: 720, top: 0, width: 1200, height: 1280 },
     ]);
   });
 
   it('splits a portrait photo into two rows', () => {
-    expect(faceTiles(1280, 1920)).toEqual([
+    expect(faceTiles(1280, 1920, coarseOnly)).toEqual([
       { left: 0, top: 0, width: 1280, height: 1200 },
       { left: 0, top: 720, width: 1280, height: 1200 },
     ]);
   });
 
   it('splits a square photo into 2 x 2', () => {
-    expect(faceTiles(1000, 1000)).toEqual([
+    expect(faceTiles(1000, 1000, coarseOnly)).toEqual([
       { left: 0, top: 0, width: 625, height: 625 },
       { left: 375, top: 0, width: 625, height: 625 },
       { left: 0, top: 375, width: 625, height: 625 },
@@ -26,8 +44,8 @@ describe('faceTiles', () => {
 
   it('leaves small photos and custom options alone', () => {
     expect(faceTiles(500, 400)).toEqual([]);
-    expect(faceTiles(1920, 1280, { magnification: 1, overlap: 0.25, minLongSide: 512 })).toEqual([]);
-    expect(faceTiles(3000, 1000, { magnification: 2, overlap: 0, minLongSide: 512 })).toEqual([
+    expect(faceTiles(1920, 1280, { magnification: 1, overlap: 0.25, minLongSide: 512, fineTileSide: 0 })).toEqual([]);
+    expect(faceTiles(3000, 1000, { magnification: 2, overlap: 0, minLongSide: 512, fineTileSide: 0 })).toEqual([
       { left: 0, top: 0, width: 1500, height: 1000 },
       { left: 1500, top: 0, width: 1500, height: 1000 },
     ]);

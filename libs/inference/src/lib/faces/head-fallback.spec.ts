@@ -1,5 +1,5 @@
 import { Box } from '@imgpipe/contracts';
-import { facesMissingIn, headAreaOf } from './head-fallback';
+import { facesMissingIn, headAreaOf, headSearchArea } from './head-fallback';
 
 describe('headAreaOf', () => {
   it('is the middle 60 % of the top 40 % of a seated person', () => {
@@ -33,5 +33,16 @@ describe('facesMissingIn', () => {
 
   it('ignores faces below the head area', () => {
     expect(facesMissingIn([left], [{ box: [200, 500, 300, 600] }])).toEqual([left]);
+  });
+});
+
+describe('headSearchArea', () => {
+  it('reaches past the blind area: the whole width and a little above the box', () => {
+    // A standing person 100 px wide and 300 tall: half the height (150) is capped at 1.3 widths (130).
+    expect(headSearchArea([200, 100, 300, 400], 1000, 1000)).toEqual([190, 87, 310, 230]);
+  });
+
+  it('stays inside the image', () => {
+    expect(headSearchArea([0, 0, 100, 100], 1000, 1000)).toEqual([0, 0, 110, 50]);
   });
 });

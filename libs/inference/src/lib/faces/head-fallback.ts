@@ -25,6 +25,17 @@ export function headAreaOf(personBox: Box, imageWidth: number, imageHeight: numb
 }
 
 /**
+ * Where to look for the face of a person in whom the whole-image pass found none: wider and
+ * taller than the area blurred blind, because a head turned, bent or cut by a tight box can sit
+ * anywhere across the top of it, and a little above it.
+ */
+export function headSearchArea([x1, y1, x2, y2]: Box, imageWidth: number, imageHeight: number): Box {
+  const width = x2 - x1;
+  const height = Math.min((y2 - y1) * 0.5, width * 1.3);
+  return clampBox([x1 - 0.1 * width, y1 - 0.1 * height, x2 + 0.1 * width, y1 + height], imageWidth, imageHeight);
+}
+
+/**
  * Persons with no detected face centre inside their head area. The centre, not any overlap, is
  * what counts: person boxes in group photos overlap, and a neighbour's face reaching into the
  * edge of a head area must not hide that this person's own face was missed.
