@@ -1,7 +1,6 @@
 export {
   ImagePipeline,
   PIPELINE_VERSION,
-  VEHICLE_LABELS,
   type PipelineModels,
   type PipelineOptions,
   type PipelineOutput,

@@ -92,7 +92,10 @@ describe('figures', () => {
   });
 
   it('says what the recheck of the blurred image found', () => {
-    expect(describeRecheck({ rechecked: true, residual: 0 })).toBe('no face found in the blurred image');
+    expect(describeRecheck({ rechecked: true, residual: 0 })).toBe('no face or plate found in the blurred image');
+    expect(describeRecheck({ rechecked: true, residual: 3, residual_faces: 1, residual_plates: 2 })).toBe(
+      '1 face and 2 plates still found in the blurred image, and blurred again',
+    );
     expect(describeRecheck({ rechecked: true, residual: 1 })).toBe(
       '1 face still found in the blurred image, and blurred again',
     );

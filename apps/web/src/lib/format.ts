@@ -78,11 +78,19 @@ export function describeStatus(view: JobStatusView): StatusText {
   }
 }
 
-/** The worker looks for faces again in the blurred image; what it still finds is blurred again. */
-export function describeRecheck(verification: { rechecked: boolean; residual: number }): string {
+/** The worker looks for faces and plates again in the blurred image; what it still finds is blurred again. */
+export function describeRecheck(verification: {
+  rechecked: boolean;
+  residual: number;
+  residual_faces?: number;
+  residual_plates?: number;
+}): string {
   if (!verification.rechecked) return 'not run';
-  if (verification.residual === 0) return 'no face found in the blurred image';
-  return `${plural(verification.residual, 'face')} still found in the blurred image, and blurred again`;
+  if (verification.residual === 0) return 'no face or plate found in the blurred image';
+  const faces = verification.residual_faces ?? verification.residual;
+  const plates = verification.residual_plates ?? 0;
+  const found = [faces && plural(faces, 'face'), plates && plural(plates, 'plate')].filter(Boolean).join(' and ');
+  return `${found} still found in the blurred image, and blurred again`;
 }
 
 export function isFinished(view: JobStatusView): boolean {

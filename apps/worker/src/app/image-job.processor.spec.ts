@@ -38,7 +38,7 @@ const fakePipeline = {
         regions: [{ kind: 'face', box: [1, 1, 5, 5], score: 0.9, source: 'fake' }],
         method: 'gaussian',
         policy: config.policy,
-        verification: { rechecked: true, residual: 0 },
+        verification: { rechecked: true, residual: 0, residual_faces: 0, residual_plates: 0 },
         models: [],
         timings_ms: {},
       },

@@ -113,6 +113,16 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       this.metrics.detectionConfidence.observe({ model: model.name }, object.score);
     }
     for (const region of output.blur_metadata.regions) this.metrics.blurRegions.inc({ kind: region.kind });
+    const { residual_faces, residual_plates } = output.blur_metadata.verification;
+    this.metrics.verificationResidual.inc({ kind: 'face' }, residual_faces);
+    this.metrics.verificationResidual.inc({ kind: 'plate' }, residual_plates);
+    if (residual_faces + residual_plates > 0) {
+      this.logger.warn({
+        message: 'blur did not hold: found again after blurring, and blurred again',
+        residual_faces,
+        residual_plates,
+      });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -63,11 +63,20 @@ export const BLUR_METADATA_SCHEMA = {
     policy: BLUR_POLICY_SCHEMA,
     verification: {
       type: 'object',
-      required: ['rechecked', 'residual'],
+      required: ['rechecked', 'residual', 'residual_faces', 'residual_plates'],
       additionalProperties: false,
       properties: {
-        rechecked: { type: 'boolean', description: 'The face detector ran again on the blurred image' },
-        residual: { type: 'integer', minimum: 0, description: 'Faces found again after blurring, and blurred again' },
+        rechecked: {
+          type: 'boolean',
+          description: 'The face and plate detectors ran again on and around every blurred region',
+        },
+        residual: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Faces and plates found again after blurring, and blurred again',
+        },
+        residual_faces: { type: 'integer', minimum: 0, description: 'Of `residual`, faces' },
+        residual_plates: { type: 'integer', minimum: 0, description: 'Of `residual`, plates' },
       },
     },
     models: { type: 'array', items: MODEL_INFO_SCHEMA },

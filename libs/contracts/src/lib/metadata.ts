@@ -26,7 +26,11 @@ export interface BlurMetadata {
   /** The policy the job ran with: defaults overlaid with the upload's override. */
   policy: BlurPolicy;
   /** The face detector runs again on the blurred image; what it still finds is blurred again. */
-  verification: { rechecked: boolean; residual: number };
+  /**
+   * The blurred image was searched again for faces and plates in and around every blurred region;
+   * what was found (`residual`, by kind in `residual_faces` and `residual_plates`) was blurred again.
+   */
+  verification: { rechecked: boolean; residual: number; residual_faces: number; residual_plates: number };
   models: ModelInfo[];
   timings_ms: Record<string, number>;
 }

@@ -7,21 +7,23 @@ import {
   DetectionMetadata,
   ImageFormat,
   ModelInfo,
+  PERSON_LABEL,
   resolvePolicy,
+  VEHICLE_LABELS,
 } from '@imgpipe/contracts';
 import { decodeImage, encodeImage, rgbView } from './image-codec';
 import { clampBox, expandBox } from './geometry/box';
 import { blurRegions } from './privacy/blur';
-import { facesMissingIn, headAreaOf } from './faces/head-fallback';
+import type { Region } from 'sharp';
+import { facesMissingIn, headAreaOf, headSearchArea } from './faces/head-fallback';
+import { FaceDetection, RgbImage } from './types';
 import { FaceDetector } from './faces/blazeface';
 import { ObjectDetector } from './detectors/object-detector';
 import { PlateDetector } from './plates/text-detector';
 
 /** Recorded in every job's metadata; bumped when the pipeline's output changes. */
-export const PIPELINE_VERSION = '0.2.0';
+export const PIPELINE_VERSION = '0.3.0';
 
-/** COCO classes that carry licence plates. */
-export const VEHICLE_LABELS: readonly string[] = ['car', 'bus', 'truck', 'motorcycle'];
 
 export interface PipelineModels {
   objects: ObjectDetector;
@@ -76,7 +78,8 @@ export class ImagePipeline {
     const objects = await time('detect', () =>
       this.models.objects.detect(rgb, { scoreThreshold: this.options.detection.scoreThreshold }),
     );
-    const faces = await time('faces', () => this.models.faces.detect(rgb, { scoreThreshold: policy.thresholds.face }));
+    const persons = objects.filter((o) => o.label === PERSON_LABEL).map((o) => o.box);
+    const { faces, blind } = await time('faces', () => this.findFaces(rgb, persons, policy.thresholds.face));
     const vehicles = objects.filter((o) => VEHICLE_LABELS.includes(o.label)).map((o) => o.box);
     const plates = await time('plates', async () => {
       const text = await this.models.plates.detect(rgb, vehicles, { scoreThreshold: policy.thresholds.plate });
@@ -98,41 +101,24 @@ export class ImagePipeline {
       ...plates.map((p) => region('plate', p.box, p.score, p.source)),
     ];
     if (policy.head_fallback) {
-      const persons = objects.filter((o) => o.label === 'person');
-      const missing = new Set(
-        facesMissingIn(
-          persons.map((p) => p.box),
-          faces,
-        ),
-      );
-      for (const person of persons.filter((p) => missing.has(p.box))) {
-        regions.push(region('face', headAreaOf(person.box, width, height), person.score, 'person-head-fallback'));
-      }
+      for (const person of blind)
+        regions.push(region('face', headAreaOf(person, width, height), 1, 'person-head-fallback'));
     }
     const kept = regions.filter((r) => Math.min(r.box[2] - r.box[0], r.box[3] - r.box[1]) >= policy.min_box_size);
-    await time('blur', () =>
-      blurRegions(
-        image,
-        kept.map((r) => ({
-          box: expandBox(r.box, policy.box_expansion, width, height),
-          shape: r.kind === 'face' ? 'ellipse' : 'rounded-rect',
-        })),
-        policy,
-      ),
-    );
+    const shaped = (list: BlurRegion[]) =>
+      list.map((r) => ({
+        box: expandBox(r.box, policy.box_expansion, width, height),
+        shape: r.kind === 'face' ? ('ellipse' as const) : ('rounded-rect' as const),
+      }));
+    await time('blur', () => blurRegions(image, shaped(kept), policy));
 
-    // Whatever the face detector still sees after blurring is blurred again, twice as hard.
-    const residual = await time('verify', () =>
-      this.models.faces.detect(rgbView(image), { scoreThreshold: policy.thresholds.face }),
-    );
+    // What the detectors still find in and around the blurred regions is blurred again, twice as hard.
+    const residual = await time('verify', () => this.recheck(rgbView(image), kept, policy));
     if (residual.length > 0) {
-      await blurRegions(
-        image,
-        residual.map((f) => ({ box: expandBox(f.box, policy.box_expansion, width, height), shape: 'ellipse' })),
-        { ...policy, strength: policy.strength * 2 },
-      );
-      kept.push(...residual.map((f) => region('face', f.box, f.score, 'verification')));
+      await blurRegions(image, shaped(residual), { ...policy, strength: policy.strength * 2 });
+      kept.push(...residual);
     }
+    const residualOf = (kind: BlurRegion['kind']) => residual.filter((r) => r.kind === kind).length;
 
     const processed = await time('encode', () => encodeImage(image, format, { jpegQuality: this.options.jpegQuality }));
     const classes = this.options.detection.classes;
@@ -145,7 +131,12 @@ export class ImagePipeline {
         regions: kept.map((r) => ({ ...r, box: roundBox(r.box), score: round(r.score) })),
         method: policy.method,
         policy,
-        verification: { rechecked: true, residual: residual.length },
+        verification: {
+          rechecked: true,
+          residual: residual.length,
+          residual_faces: residualOf('face'),
+          residual_plates: residualOf('plate'),
+        },
         models: [
           this.models.faces.info,
           this.models.plates.info,
@@ -164,6 +155,43 @@ export class ImagePipeline {
     };
   }
 
+  /**
+   * Faces over the whole image (whole-image pass and tiles), then in the head area of each person
+   * in whom none was found, shown to the detector at its full input size, so the face's own box
+   * is blurred rather than a guess. Persons whose head area holds no face either are returned in
+   * `blind`, for the head fallback.
+   */
+  private async findFaces(
+    rgb: RgbImage,
+    persons: Box[],
+    threshold: number,
+  ): Promise<{ faces: FaceDetection[]; blind: Box[] }> {
+    const faces = await this.models.faces.detect(rgb, { scoreThreshold: threshold });
+    const missing = facesMissingIn(persons, faces);
+    if (missing.length === 0) return { faces, blind: [] };
+    const areas = missing.map((p) => toRegion(headSearchArea(p, rgb.width, rgb.height)));
+    const inHeads = await this.models.faces.detectInRegions(rgb, areas, { scoreThreshold: threshold });
+    return { faces: [...faces, ...inHeads], blind: facesMissingIn(missing, inHeads) };
+  }
+
+  /**
+   * Looks again, after blurring, for faces and plates in each blurred region and its
+   * surroundings (the region grown to twice its size): a face or plate the blur left
+   * recognisable, or one beside a blurred one that the first pass merged away.
+   */
+  private async recheck(rgb: RgbImage, blurred: BlurRegion[], policy: BlurPolicy): Promise<BlurRegion[]> {
+    if (blurred.length === 0) return [];
+    const areas = blurred.map((r) => toRegion(expandBox(r.box, 2, rgb.width, rgb.height)));
+    const [faces, plates] = await Promise.all([
+      this.models.faces.detectInRegions(rgb, areas, { scoreThreshold: policy.thresholds.face }),
+      this.models.plates.detectInRegions(rgb, areas, { scoreThreshold: policy.thresholds.plate }),
+    ]);
+    return [
+      ...faces.map((f) => region('face', wholeFace(f.box, rgb.width, rgb.height), f.score, 'verification')),
+      ...plates.map((p) => region('plate', p.box, p.score, 'verification')),
+    ];
+  }
+
   async dispose(): Promise<void> {
     const { objects, faces, plates, plateModel } = this.models;
     await Promise.all([objects.dispose(), faces.dispose(), plates.dispose(), plateModel?.dispose()]);
@@ -179,6 +207,12 @@ export function wholeFace([x1, y1, x2, y2]: Box, width: number, height: number):
   const w = x2 - x1;
   const h = y2 - y1;
   return clampBox([x1 - 0.1 * w, y1 - 0.3 * h, x2 + 0.1 * w, y2 + 0.15 * h], width, height);
+}
+
+function toRegion([x1, y1, x2, y2]: Box): Region {
+  const left = Math.floor(x1);
+  const top = Math.floor(y1);
+  return { left, top, width: Math.ceil(x2) - left, height: Math.ceil(y2) - top };
 }
 
 function region(kind: BlurRegion['kind'], box: Box, score: number, source: string): BlurRegion {

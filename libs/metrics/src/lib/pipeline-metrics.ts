@@ -98,6 +98,11 @@ export class PipelineMetrics {
     help: 'Regions blurred, by kind.',
     labelNames: ['kind'],
   });
+  readonly verificationResidual = counter({
+    name: 'pipeline_verification_residual_total',
+    help: 'Faces and plates still found after blurring (and blurred again), by kind: a blur that did not hold.',
+    labelNames: ['kind'],
+  });
   readonly detectionConfidence = histogram({
     name: 'pipeline_detection_confidence',
     help: 'Scores of reported detections, by model.',

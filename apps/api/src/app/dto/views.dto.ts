@@ -106,7 +106,9 @@ export class BlurPolicyDto implements BlurPolicy {
 
 export class VerificationDto {
   @ApiProperty() rechecked!: boolean;
-  @ApiProperty({ description: 'Faces found again after blurring (and blurred again)' }) residual!: number;
+  @ApiProperty({ description: 'Faces and plates found again after blurring (and blurred again)' }) residual!: number;
+  @ApiProperty({ description: 'Of residual, faces' }) residual_faces!: number;
+  @ApiProperty({ description: 'Of residual, plates' }) residual_plates!: number;
 }
 
 const TIMINGS = {

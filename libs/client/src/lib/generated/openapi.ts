@@ -256,8 +256,12 @@ export interface components {
     };
     VerificationDto: {
       rechecked: boolean;
-      /** @description Faces found again after blurring (and blurred again) */
+      /** @description Faces and plates found again after blurring (and blurred again) */
       residual: number;
+      /** @description Of residual, faces */
+      residual_faces: number;
+      /** @description Of residual, plates */
+      residual_plates: number;
     };
     ModelInfoDto: {
       name: string;
@@ -424,10 +428,14 @@ export interface components {
           head_fallback: boolean;
         };
         verification: {
-          /** @description The face detector ran again on the blurred image */
+          /** @description The face and plate detectors ran again on and around every blurred region */
           rechecked: boolean;
-          /** @description Faces found again after blurring, and blurred again */
+          /** @description Faces and plates found again after blurring, and blurred again */
           residual: number;
+          /** @description Of `residual`, faces */
+          residual_faces: number;
+          /** @description Of `residual`, plates */
+          residual_plates: number;
         };
         models: {
           name: string;

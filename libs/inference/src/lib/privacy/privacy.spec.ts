@@ -119,7 +119,12 @@ describe('the privacy pipeline on real photos', () => {
     const input = readFileSync(testImages['coffee.png']);
     const out = await run(input);
     expect(out.blur_metadata.regions).toEqual([]);
-    expect(out.blur_metadata.verification).toEqual({ rechecked: true, residual: 0 });
+    expect(out.blur_metadata.verification).toEqual({
+      rechecked: true,
+      residual: 0,
+      residual_faces: 0,
+      residual_plates: 0,
+    });
     const [before, after] = [await raw(input), await raw(out.processed)];
     expect(after.data.equals(before.data)).toBe(true);
   });
