@@ -5,7 +5,8 @@ import { weightedNms } from '../geometry/nms';
 import { createOnnxSession, ort, OnnxSessionOptions } from '../onnx/session';
 import { FaceDetection, RgbImage } from '../types';
 import { Anchor, BLAZEFACE_INPUT_SIZE, blazeFaceAnchors, decodeBlazeFace } from './blazeface-decode';
-import { regionTensor, toImageBox, toImagePoint, wholeImage } from './face-input';
+import { Letterbox } from '../geometry/letterbox';
+import { regionTensor, tileTensors, toImageBox, toImagePoint, wholeImage } from './face-input';
 import { DEFAULT_TILE_OPTIONS, faceTiles, TileOptions, touchesInnerEdge } from './face-tiles';
 
 export interface FaceDetectorOptions extends OnnxSessionOptions {
@@ -49,8 +50,9 @@ export class FaceDetector {
     const threshold = opts.scoreThreshold ?? DEFAULT_FACE_SCORE_THRESHOLD;
     const found = await this.detectIn(image, wholeImage(image), threshold);
     if (opts.multiScale ?? true) {
-      for (const tile of faceTiles(image.width, image.height, this.tileOptions)) {
-        const inTile = await this.detectIn(image, tile, threshold);
+      const tiles = faceTiles(image.width, image.height, this.tileOptions);
+      for (const { tile, tensor, geometry } of await tileTensors(image, tiles, SIZE)) {
+        const inTile = await this.run(tensor, geometry, tile, threshold);
         // A face as large as a third of a tile is seen whole by a coarser pass; in a small tile,
         // such a "face" is more often a hand, a knee or a pattern seen up close.
         const largest = MAX_FACE_IN_TILE * Math.min(tile.width, tile.height);
@@ -86,6 +88,15 @@ export class FaceDetector {
   /** Faces inside `region`, in pixels of the whole image. */
   private async detectIn(image: RgbImage, region: Region, threshold: number): Promise<FaceDetection[]> {
     const { tensor, geometry } = await regionTensor(image, region, SIZE);
+    return this.run(tensor, geometry, region, threshold);
+  }
+
+  private async run(
+    tensor: Float32Array,
+    geometry: Letterbox,
+    region: Region,
+    threshold: number,
+  ): Promise<FaceDetection[]> {
     const out = await this.session.run({ 'input:0': new ort.Tensor('float32', tensor, [1, SIZE, SIZE, 3]) });
     const logits = concat(out['Identity:0'].data as Float32Array, out['Identity_1:0'].data as Float32Array);
     const regressors = concat(out['Identity_2:0'].data as Float32Array, out['Identity_3:0'].data as Float32Array);

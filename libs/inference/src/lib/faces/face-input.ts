@@ -48,3 +48,47 @@ export async function regionTensor(
   }
   return { tensor, geometry };
 }
+
+/**
+ * Letterboxed tensors for many equal-sized tiles of one image, with one resize of the whole
+ * image instead of one per tile: a tile's pixels are copied out of the shrunk copy. On a 1920 px
+ * photo the fine tiles are 15 windows of one copy; resizing each tile on its own cost about as
+ * much as running the model on it. Same tensor layout and geometry as {@link regionTensor}.
+ */
+export async function tileTensors(
+  image: RgbImage,
+  tiles: readonly Region[],
+  size: number,
+): Promise<{ tile: Region; tensor: Float32Array; geometry: Letterbox }[]> {
+  const out: { tile: Region; tensor: Float32Array; geometry: Letterbox }[] = [];
+  const bySize = new Map<string, Region[]>();
+  for (const tile of tiles) {
+    const key = `${tile.width}x${tile.height}`;
+    bySize.set(key, [...(bySize.get(key) ?? []), tile]);
+  }
+  for (const group of bySize.values()) {
+    const geometry = letterbox(group[0].width, group[0].height, size, size);
+    const { resizedWidth, resizedHeight, padX, padY } = geometry;
+    const sx = resizedWidth / group[0].width;
+    const sy = resizedHeight / group[0].height;
+    const width = Math.max(resizedWidth, Math.round(image.width * sx));
+    const height = Math.max(resizedHeight, Math.round(image.height * sy));
+    const shrunk = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+      .raw()
+      .toBuffer();
+    for (const tile of group) {
+      const left = Math.min(width - resizedWidth, Math.round(tile.left * sx));
+      const top = Math.min(height - resizedHeight, Math.round(tile.top * sy));
+      const tensor = new Float32Array(size * size * 3);
+      const rowLength = resizedWidth * 3;
+      for (let y = 0; y < resizedHeight; y++) {
+        const src = ((top + y) * width + left) * 3;
+        const dst = ((y + padY) * size + padX) * 3;
+        for (let i = 0; i < rowLength; i++) tensor[dst + i] = shrunk[src + i] / 127.5 - 1;
+      }
+      out.push({ tile, tensor, geometry });
+    }
+  }
+  return out;
+}

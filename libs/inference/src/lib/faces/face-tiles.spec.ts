@@ -19,6 +19,12 @@ describe('faceTiles', () => {
     expect(fine.at(-1)).toEqual({ left: 880, top: 560, width: 400, height: 400 });
   });
 
+  it('grows the fine tiles of a large photo rather than running more than 12', () => {
+    const fine = faceTiles(1920, 1280).slice(faceTiles(1920, 1280, coarseOnly).length);
+    expect(fine).toHaveLength(12);
+    expect(fine[0].width).toBeGreaterThan(400);
+  });
+
   it('splits a 3:2 photo into two overlapping full-height tiles', () => {
     expect(faceTiles(1920, 1280, coarseOnly)).toEqual([
       { left: 0, top: 0, width: 1200, height: 1280 },
@@ -44,8 +50,12 @@ describe('faceTiles', () => {
 
   it('leaves small photos and custom options alone', () => {
     expect(faceTiles(500, 400)).toEqual([]);
-    expect(faceTiles(1920, 1280, { magnification: 1, overlap: 0.25, minLongSide: 512, fineTileSide: 0 })).toEqual([]);
-    expect(faceTiles(3000, 1000, { magnification: 2, overlap: 0, minLongSide: 512, fineTileSide: 0 })).toEqual([
+    expect(
+      faceTiles(1920, 1280, { magnification: 1, overlap: 0.25, minLongSide: 512, fineTileSide: 0, maxFineTiles: 12 }),
+    ).toEqual([]);
+    expect(
+      faceTiles(3000, 1000, { magnification: 2, overlap: 0, minLongSide: 512, fineTileSide: 0, maxFineTiles: 12 }),
+    ).toEqual([
       { left: 0, top: 0, width: 1500, height: 1000 },
       { left: 1500, top: 0, width: 1500, height: 1000 },
     ]);
