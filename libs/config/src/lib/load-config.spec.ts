@@ -108,6 +108,12 @@ describe('loadConfig', () => {
     expect(config.policy).toMatchObject({ method: 'pixelate', head_fallback: false });
   });
 
+  it('runs the thorough face search only when the operator asks for it', () => {
+    expect(loadConfig({}).thoroughFaceSearch).toBe(false);
+    expect(loadConfig({ THOROUGH_FACE_SEARCH: 'true' }).thoroughFaceSearch).toBe(true);
+    expect(problems({ THOROUGH_FACE_SEARCH: 'maybe' }).join('\n')).toContain('THOROUGH_FACE_SEARCH');
+  });
+
   it('leaves auth off, CORS closed and originals served by default, without auth to loopback clients only', () => {
     expect(loadConfig({})).toMatchObject({
       auth: null,

@@ -187,6 +187,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     detectorLabels: labels ? commaList(labels) : undefined,
     plateModel: optionalPath(str('PLATE_MODEL')),
     onnxThreads: int('ONNX_THREADS', 1, 1, 64),
+    thoroughFaceSearch: bool('THOROUGH_FACE_SEARCH', false),
     detection: {
       scoreThreshold: num('DETECTION_SCORE_THRESHOLD', 0.35, 0.01, 0.99),
       classes: classes ? commaList(classes) : null,

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { ModelInfo } from '@imgpipe/contracts';
 import { ObjectDetector } from './detectors/object-detector';
 import { FaceDetector } from './faces/blazeface';
+import { SsdFaceDetector } from './faces/ssd-face-detector';
 import { PlateDetector } from './plates/text-detector';
 import { VerifiedModel, loadVerifiedModel, sha256File } from './models/model-files';
 import type { PipelineConfig } from '@imgpipe/config';
@@ -16,10 +17,13 @@ export interface ModelLoadOptions {
   /** A user's single-class YOLO plate model, run beside text detection. */
   plateModel?: string;
   onnxThreads: number;
+  /** Also load the SSD face detector and run it over tiles. */
+  thoroughFaceSearch?: boolean;
 }
 
 const DEFAULT_DETECTOR = 'nanodet-g';
 const FACE_MODEL = 'blazeface-back-256';
+const SMALL_FACE_MODEL = 'ssd-mobilenetv1-face';
 const TEXT_MODEL = 'ppocr-v4-det';
 
 /**
@@ -28,8 +32,9 @@ const TEXT_MODEL = 'ppocr-v4-det';
  */
 export async function loadPipelineModels(options: ModelLoadOptions): Promise<PipelineModels> {
   const threads = { intraOpThreads: options.onnxThreads };
-  const [faces, text] = await Promise.all([
+  const [faces, smallFaces, text] = await Promise.all([
     loadVerifiedModel(options.modelsDir, FACE_MODEL),
+    options.thoroughFaceSearch ? loadVerifiedModel(options.modelsDir, SMALL_FACE_MODEL) : undefined,
     loadVerifiedModel(options.modelsDir, TEXT_MODEL),
   ]);
   const objects = options.detectorModel
@@ -49,6 +54,7 @@ export async function loadPipelineModels(options: ModelLoadOptions): Promise<Pip
   return {
     objects,
     faces: await FaceDetector.create(faces.path, infoOf(faces), threads),
+    smallFaces: smallFaces && (await SsdFaceDetector.create(smallFaces.path, infoOf(smallFaces), threads)),
     plates: await PlateDetector.create(text.path, infoOf(text), threads),
     plateModel,
   };
