@@ -1,6 +1,6 @@
 import { ImageFormat, sniffImageFormat } from '@imgpipe/contracts';
 import { ImagePipeline, PipelineOutput } from '../image-pipeline';
-import { buildHardCases, HardCase, HardCasePhotos } from './hard-cases';
+import { buildHardCases, HardCase, HardCaseGroup, HardCasePhotos } from './hard-cases';
 import { CaseScore, scoreCase } from './privacy-score';
 
 export interface EvaluatedCase {
@@ -13,9 +13,10 @@ export interface EvaluatedCase {
 export async function evaluatePrivacy(
   pipeline: ImagePipeline,
   photos: HardCasePhotos,
-  onCase?: (done: EvaluatedCase) => void,
+  options: { groups?: readonly HardCaseGroup[]; onCase?: (done: EvaluatedCase) => void } = {},
 ): Promise<EvaluatedCase[]> {
-  const cases = await buildHardCases(photos);
+  const { groups, onCase } = options;
+  const cases = (await buildHardCases(photos)).filter((c) => !groups || groups.includes(c.group));
   const results: EvaluatedCase[] = [];
   for (const hardCase of cases) {
     const format = sniffImageFormat(hardCase.image.subarray(0, 16)) as ImageFormat;
