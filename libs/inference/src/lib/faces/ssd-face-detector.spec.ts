@@ -4,6 +4,7 @@ import sharp, { type Region } from 'sharp';
 import { Box } from '@imgpipe/contracts';
 import { iou } from '../geometry/box';
 import { FaceApiReference, loadFaceApiReference, pixelTensor } from '../testing/face-api-reference';
+import { fetchTestImages } from '../testing/test-images';
 import { FaceDetection, RgbImage } from '../types';
 import { wholeImage } from './face-input';
 import { SSD_FACE_INPUT_SIZE } from './ssd-face-decode';
@@ -117,7 +118,9 @@ describe('SsdFaceDetector', () => {
       const width = Math.round(portrait.width / SHRINK);
       const height = Math.round(portrait.height / SHRINK);
       const small = await sharp(join(photosDir, name)).resize(width, height).toBuffer();
-      const { data, info } = await sharp(join(photosDir, 'street-town.jpg'))
+      // The street photo comes from a Debian package, fetched on first use like every test image.
+      const { 'street-town.jpg': street } = await fetchTestImages(['street-town.jpg']);
+      const { data, info } = await sharp(street)
         .composite([{ input: small, ...AT }])
         .removeAlpha()
         .raw()
