@@ -17,6 +17,7 @@ describe('metric catalogue', () => {
       pipeline_queue_oldest_waiting_seconds: 'gauge',
       pipeline_detections_total: 'counter',
       pipeline_blur_regions_total: 'counter',
+      pipeline_verification_residual_total: 'counter',
       pipeline_detection_confidence: 'histogram',
       pipeline_upload_bytes: 'histogram',
       http_request_duration_seconds: 'histogram',

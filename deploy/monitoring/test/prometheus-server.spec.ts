@@ -124,7 +124,7 @@ describe('prometheus.yml on a real Prometheus', () => {
   it('loads the rules: every alert has a severity, summary, description and runbook', async () => {
     const { groups } = await server.api<{ groups: RuleGroup[] }>('rules');
     const alerts = groups.flatMap((g) => g.rules).filter((r) => r.type === 'alerting');
-    expect(alerts).toHaveLength(8);
+    expect(alerts).toHaveLength(9);
     for (const alert of alerts) {
       expect([alert.name, alert.labels?.['severity']]).toEqual([
         alert.name,

@@ -15,7 +15,7 @@ describe('promtool', () => {
   it('check config: the static prometheus.yml and the rule files it names', async () => {
     const run = await runTool(promtool(), ['check', 'config', join(PROMETHEUS_DIR, 'prometheus.yml')]);
     expect(run.output).toContain('SUCCESS: 1 rule files found');
-    expect(run.output).toContain('SUCCESS: 15 rules found');
+    expect(run.output).toContain('SUCCESS: 16 rules found');
     expect(run.code).toBe(0);
   });
 
@@ -27,13 +27,13 @@ describe('promtool', () => {
     const file = join(dir, 'prometheus.k8s.yml');
     writeFileSync(file, config);
     const run = await runTool(promtool(), ['check', 'config', file]);
-    expect(run.output).toContain('SUCCESS: 15 rules found');
+    expect(run.output).toContain('SUCCESS: 16 rules found');
     expect(run.code).toBe(0);
   });
 
   it('check rules', async () => {
     const run = await runTool(promtool(), ['check', 'rules', RULES]);
-    expect(run.output).toContain('SUCCESS: 15 rules found');
+    expect(run.output).toContain('SUCCESS: 16 rules found');
     expect(run.code).toBe(0);
   });
 
@@ -63,6 +63,7 @@ describe('promtool', () => {
       new Set([
         'ImgpipeQueueBacklog',
         'ImgpipeJobFailures',
+        'ImgpipeBlurNotHolding',
         'ImgpipeLowThroughput',
         'ImgpipeMemoryNearLimit',
         'ImgpipeEventLoopLag',
