@@ -9,10 +9,10 @@ import { formatSummary, PrivacySummary, summarize } from './privacy-score';
 
 // The privacy hard-case set, scored as `npm run eval:privacy` scores it, with the default
 // configuration. The targets are faces >= 24 px 0.95, faces of 16-24 px 0.8, plates >= 40 px 0.9
-// and collateral <= 2 %; the default pipeline meets the last one. The recall floors below are what
-// it reaches today (0.84, 0.33, 0.83), so a change that finds fewer faces or plates fails here;
+// and collateral <= 2 %; the default pipeline meets the last two. The recall floors below are what
+// it reaches today (0.84, 0.33, 0.94), so a change that finds fewer faces or plates fails here;
 // raise them as recall improves.
-const FLOORS = { faceRecall24: 0.83, faceRecall16to24: 0.33, plateRecall: 0.83, collateralPct: 2 };
+const FLOORS = { faceRecall24: 0.83, faceRecall16to24: 0.33, plateRecall: 0.94, collateralPct: 2 };
 
 const root = join(__dirname, '../../../../..');
 const modelsDir = process.env['IMGPIPE_MODELS_DIR'] ?? join(root, '.cache/models');

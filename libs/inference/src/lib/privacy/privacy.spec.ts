@@ -101,12 +101,10 @@ describe('the privacy pipeline on real photos', () => {
         });
       }
     }
-    // The bar is 2 of 3 plates; 6 of the 7 are found here (one small plate seen from afar is missed).
+    // All 7 are found, the small one far ahead on the dashcam photo since plates are looked for
+    // on vehicles the detector scores from 0.1.
     expect(found.length + missed.length).toBe(7);
-    expect({ atLeastTwoThirds: found.length >= 5, missed }).toEqual({
-      atLeastTwoThirds: true,
-      missed: expect.any(Array),
-    });
+    expect(missed).toEqual([]);
   });
 
   it('leaves nothing in a blurred plate that text detection can find, at any shape and a low threshold', async () => {
@@ -121,8 +119,7 @@ describe('the privacy pipeline on real photos', () => {
         platePlacements()['road-cars-la.jpg'].placements,
       );
       const out = await run(image);
-      // The plates the pipeline blurred (one of the three, on a car the detector misses at this
-      // frame size, is not: see the test above).
+      // The plates the pipeline blurred: a plate it missed is the test above's concern.
       const blurred = plates.filter((p) =>
         out.blur_metadata.regions.some((r) => r.kind === 'plate' && iou(r.box, p.box) >= 0.3),
       );
