@@ -89,8 +89,14 @@ export class ImagePipeline {
       this.models.objects.detect(rgb, { scoreThreshold: Math.min(reported, PLATE_VEHICLE_SCORE) }),
     );
     const objects = candidates.filter((o) => o.score >= reported);
-    const persons = objects.filter((o) => o.label === PERSON_LABEL).map((o) => o.box);
-    const { faces, blind } = await time('faces', () => this.findFaces(rgb, persons, policy.thresholds.face));
+    const persons = objects.filter((o) => o.label === PERSON_LABEL);
+    const { faces, blind } = await time('faces', () =>
+      this.findFaces(
+        rgb,
+        persons.map((p) => p.box),
+        policy.thresholds.face,
+      ),
+    );
     const vehicles = candidates.filter((o) => VEHICLE_LABELS.includes(o.label)).map((o) => o.box);
     const plates = await time('plates', async () => {
       const text = await this.models.plates.detect(rgb, vehicles, { scoreThreshold: policy.thresholds.plate });
@@ -112,8 +118,9 @@ export class ImagePipeline {
       ...plates.map((p) => region('plate', p.box, p.score, p.source)),
     ];
     if (policy.head_fallback) {
-      for (const person of blind)
-        regions.push(region('face', headAreaOf(person, width, height), 1, 'person-head-fallback'));
+      for (const person of persons.filter((p) => blind.includes(p.box))) {
+        regions.push(region('face', headAreaOf(person.box, width, height), person.score, 'person-head-fallback'));
+      }
     }
     const kept = regions.filter((r) => Math.min(r.box[2] - r.box[0], r.box[3] - r.box[1]) >= policy.min_box_size);
     const shaped = (list: BlurRegion[]) =>
@@ -194,8 +201,8 @@ export class ImagePipeline {
   /**
    * Looks again, after blurring, for faces around each blurred face and for plates around each
    * blurred plate (the region grown to twice its size): one the blur left recognisable, or one
-   * beside it that the first pass merged away. Looking for both kinds everywhere cost a text
-   * detection per face and found nothing more on the hard-case set.
+   * beside it that the first pass merged away. Looking for plates around faces too would cost a
+   * text detection per blurred face.
    */
   private async recheck(rgb: RgbImage, blurred: BlurRegion[], policy: BlurPolicy): Promise<BlurRegion[]> {
     const around = (kind: BlurRegion['kind']) =>
@@ -227,7 +234,7 @@ export class ImagePipeline {
 /**
  * The SSD detector runs on 512 px tiles at its 512 input, pixel for pixel: on the hard-case set
  * that found faces of 24 px and more 0.93 of the time and of 16-24 px 0.67 (BlazeFace with fine
- * tiles: 0.84 and 0.37); tiles of 768 px (0.88, 0.52) or one whole-image run (0.84, 0.41)
+ * tiles: 0.84 and 0.33); tiles of 768 px (0.88, 0.52) or one whole-image run (0.84, 0.41)
  * found less. Each tile is one run of about 100 ms here.
  */
 const SSD_TILE = 512;
