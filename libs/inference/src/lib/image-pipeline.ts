@@ -19,7 +19,7 @@ import type { Region } from 'sharp';
 import { facesMissingIn, headAreaOf, headSearchArea } from './faces/head-fallback';
 import { FaceDetection, RgbImage } from './types';
 import { FaceDetector } from './faces/blazeface';
-import { touchesInnerEdge } from './faces/face-tiles';
+import { tileGrid, touchesInnerEdge } from './faces/face-tiles';
 import { SsdFaceDetector } from './faces/ssd-face-detector';
 import { ObjectDetector } from './detectors/object-detector';
 import { PlateDetector } from './plates/text-detector';
@@ -294,19 +294,10 @@ async function timed<T>(timings: Record<string, number>, stage: string, work: ()
 
 /** SSD faces over tiles of SSD_TILE px overlapping by a fifth, a face cut by an inner tile edge left to the neighbour. */
 async function ssdOverTiles(ssd: SsdFaceDetector, rgb: RgbImage, scoreThreshold: number): Promise<FaceDetection[]> {
-  const axis = (length: number): [number, number][] => {
-    const count = Math.max(1, Math.round(length / SSD_TILE));
-    const tile = Math.min(length, Math.round((length / count) * 1.2));
-    if (count === 1) return [[0, length]];
-    return Array.from({ length: count }, (_, i) => [Math.round(((length - tile) * i) / (count - 1)), tile]);
-  };
   const found: FaceDetection[] = [];
-  for (const [top, height] of axis(rgb.height)) {
-    for (const [left, width] of axis(rgb.width)) {
-      const tile = { left, top, width, height };
-      const faces = await ssd.detectIn(rgb, tile, { scoreThreshold, inputSize: SSD_TILE });
-      found.push(...faces.filter((f) => !touchesInnerEdge(f.box, tile, rgb.width, rgb.height)));
-    }
+  for (const tile of tileGrid(rgb.width, rgb.height, SSD_TILE, 0.2)) {
+    const faces = await ssd.detectIn(rgb, tile, { scoreThreshold, inputSize: SSD_TILE });
+    found.push(...faces.filter((f) => !touchesInnerEdge(f.box, tile, rgb.width, rgb.height)));
   }
   return found;
 }

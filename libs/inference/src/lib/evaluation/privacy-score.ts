@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { Box } from '@imgpipe/contracts';
+import { expandBox } from '../geometry/box';
 import { BLUR_MIN_DROP, laplacianVariance, varianceDrop } from '../testing/laplacian';
 import { HardCase, HardCaseGroup, TruthRegion } from './hard-cases';
 
@@ -41,7 +42,7 @@ export async function scoreCase(hardCase: HardCase, processed: Buffer, ms: numbe
     const drop = Math.min(...[t.box, ...halves(t.box)].map((b) => boxDrop(before, after, b)));
     return { ...t, drop, hidden: drop >= BLUR_MIN_DROP };
   });
-  const allowed = hardCase.truth.map((t) => grow(t.box, ALLOWED_GROWTH));
+  const allowed = hardCase.truth.map((t) => expandBox(t.box, ALLOWED_GROWTH, before.width, before.height));
   let collateral = 0;
   for (let y = 0; y < before.height; y++) {
     for (let x = 0; x < before.width; x++) {
@@ -175,12 +176,6 @@ function halves([x1, y1, x2, y2]: Box): Box[] {
     [x1, y1, mx, y2],
     [mx, y1, x2, y2],
   ];
-}
-
-function grow([x1, y1, x2, y2]: Box, factor: number): Box {
-  const dx = ((x2 - x1) * (factor - 1)) / 2;
-  const dy = ((y2 - y1) * (factor - 1)) / 2;
-  return [x1 - dx, y1 - dy, x2 + dx, y2 + dy];
 }
 
 interface Raw {

@@ -41,13 +41,14 @@ export const DEFAULT_TILE_OPTIONS: TileOptions = {
 export function faceTiles(width: number, height: number, options: TileOptions = DEFAULT_TILE_OPTIONS): Region[] {
   const longSide = Math.max(width, height);
   if (longSide < options.minLongSide) return [];
-  const coarse = grid(width, height, longSide / options.magnification, options.overlap);
+  const coarse = tileGrid(width, height, longSide / options.magnification, options.overlap);
   const fineSide = Math.max(options.fineTileSide, Math.sqrt((width * height) / options.maxFineTiles));
-  const fine = options.fineTileSide > 0 ? grid(width, height, fineSide, options.overlap) : [];
+  const fine = options.fineTileSide > 0 ? tileGrid(width, height, fineSide, options.overlap) : [];
   return [...(coarse.length > 1 ? coarse : []), ...(fine.length > coarse.length ? fine : [])];
 }
 
-function grid(width: number, height: number, target: number, overlap: number): Region[] {
+/** Tiles of about `target` px, overlapping by `overlap` of a tile's share, covering the image edge to edge. */
+export function tileGrid(width: number, height: number, target: number, overlap: number): Region[] {
   const columns = axisTiles(width, target, overlap);
   return axisTiles(height, target, overlap).flatMap(([top, tileHeight]) =>
     columns.map(([left, tileWidth]) => ({ left, top, width: tileWidth, height: tileHeight })),
