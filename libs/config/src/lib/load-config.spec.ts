@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       redisUrl: 'redis://localhost:6379',
       maxBatchFiles: 100,
       maxQueueSize: 1000,
+      latencyTargetS: 60,
       maxUploadBytes: 25 * 1024 * 1024,
       jobRetentionHours: 24,
       jobAttempts: 3,
@@ -279,6 +280,14 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/REDIS_URL must be/);
     expect(problems.join('\n')).toMatch(/LOG_LEVEL must be one of/);
     expect(problems.join('\n')).toMatch(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  });
+
+  it('reads the latency target that admission holds, and refuses one that is not a positive number', () => {
+    expect(loadConfig({ LATENCY_TARGET_S: '2.5' }).latencyTargetS).toBe(2.5);
+    expect(problems({ LATENCY_TARGET_S: '0' })).toEqual([
+      'LATENCY_TARGET_S must be a number from 0.1 to 86400 (got "0")',
+    ]);
+    expect(problems({ LATENCY_TARGET_S: 'soon' })).toHaveLength(1);
   });
 
   it('refuses an unreadable or unknown-keyed PIPELINE_CONFIG', () => {

@@ -173,6 +173,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     storage,
     maxBatchFiles: int('MAX_BATCH_FILES', 100, 1, 1000),
     maxQueueSize: int('MAX_QUEUE_SIZE', 1000, 1, 10_000_000, file.max_queue_size),
+    latencyTargetS: num('LATENCY_TARGET_S', 60, 0.1, 86_400),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 25 * MIB, 1024, 1024 * MIB),
     maxImagePixels: int('MAX_IMAGE_PIXELS', 50_000_000, 1, 1_000_000_000),
     jobRetentionHours: int('JOB_RETENTION_HOURS', DEFAULT_IMAGE_JOB_POLICY.retentionHours, 1, 24 * 365),

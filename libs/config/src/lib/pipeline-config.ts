@@ -17,7 +17,13 @@ export interface PipelineConfig {
   storage: StorageConfig;
 
   maxBatchFiles: number;
+  /** Hard ceiling on waiting jobs, whatever the drain rate. */
   maxQueueSize: number;
+  /**
+   * Uploads are admitted only while the jobs ahead of them (waiting and active) can finish within
+   * this many seconds at the measured drain rate (LATENCY_TARGET_S).
+   */
+  latencyTargetS: number;
   maxUploadBytes: number;
   /** Width x height above which an upload is refused before any decode. */
   maxImagePixels: number;
