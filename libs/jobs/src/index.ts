@@ -1,5 +1,14 @@
 export { JobsModule } from './lib/jobs.module';
-export { ImageQueue } from './lib/image-queue.service';
+export { ImageQueue, type QueueState } from './lib/image-queue.service';
+export { AdmissionService, type Admission } from './lib/admission.service';
+export {
+  decideAdmission,
+  drainRate,
+  type AdmissionDecision,
+  type AdmissionRefusal,
+  type CompletionSample,
+  type DrainRate,
+} from './lib/admission';
 export {
   ImageJobConsumer,
   PermanentJobError,

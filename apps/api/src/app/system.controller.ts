@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthView, QueueStatusView, StatsView } from '@imgpipe/contracts';
-import { HealthService, ImageQueue, JobStatsStore } from '@imgpipe/jobs';
+import { AdmissionService, HealthService, JobStatsStore } from '@imgpipe/jobs';
 import { ApiErrors, UNAVAILABLE } from './api-docs';
 import { Protected, SCOPES } from './access/access.guard';
 import { HealthDto, QueueStatusDto, StatsDto } from './dto/views.dto';
@@ -12,7 +12,7 @@ import { HealthDto, QueueStatusDto, StatsDto } from './dto/views.dto';
 export class SystemController {
   constructor(
     private readonly stats: JobStatsStore,
-    private readonly queue: ImageQueue,
+    private readonly admission: AdmissionService,
     private readonly health: HealthService,
   ) {}
 
@@ -27,11 +27,13 @@ export class SystemController {
 
   @Get('queue-status')
   @Protected(SCOPES.read)
-  @ApiOperation({ summary: 'Queue depth by state, age of the oldest waiting job, workers connected' })
+  @ApiOperation({
+    summary: 'Queue depth by state, age of the oldest waiting job, workers connected, predicted wait and drain rate',
+  })
   @ApiOkResponse({ type: QueueStatusDto })
   @ApiErrors(UNAVAILABLE)
   queueStatus(): Promise<QueueStatusView> {
-    return this.queue.status();
+    return this.admission.queueStatus();
   }
 
   @Get('health')

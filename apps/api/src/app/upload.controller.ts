@@ -66,7 +66,10 @@ const UPLOAD_ERRORS: [number, string][] = [
   [422, 'The image header cannot be read, the file is truncated, or the image has more than MAX_IMAGE_PIXELS pixels'],
   [
     429,
-    'The queue is full (MAX_QUEUE_SIZE waiting jobs) or the client sent too many requests: nothing was stored; retry after Retry-After seconds',
+    'Nothing was stored; retry after Retry-After seconds. `queue_full`: the jobs ahead and this upload (a batch counts whole) ' +
+      'would not finish within LATENCY_TARGET_S at the rate the workers complete jobs (`details.limit` ' +
+      '"latency_target"), or MAX_QUEUE_SIZE jobs are waiting ("max_queue_size"); Retry-After is the time the queue ' +
+      'takes, at that rate, to make room. `rate_limited`: the client sent too many requests',
   ],
   UNAVAILABLE,
 ];

@@ -16,7 +16,15 @@ import {
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { BatchStore, IdempotencyStore, ImageQueue, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
+import {
+  Admission,
+  AdmissionService,
+  BatchStore,
+  IdempotencyStore,
+  ImageQueue,
+  JobStatsStore,
+  JobStatusStore,
+} from '@imgpipe/jobs';
 import { PipelineMetrics } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ApiError } from './errors/api-error';
@@ -60,6 +68,7 @@ export class UploadService {
     @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly queue: ImageQueue,
+    private readonly admission: AdmissionService,
     private readonly statuses: JobStatusStore,
     private readonly stats: JobStatsStore,
     private readonly batches: BatchStore,
@@ -76,10 +85,14 @@ export class UploadService {
     return this.once('upload', [file], policyField, request, async () => {
       const policy = this.parsePolicy(policyField);
       const image = await this.check(file);
-      await this.assertCapacity(1);
-      const accepted = await this.submit(image, policy, request.owner);
-      this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
-      return accepted;
+      const admission = await this.admit(1);
+      try {
+        const accepted = await this.submit(image, policy, request.owner);
+        this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
+        return accepted;
+      } finally {
+        admission.release();
+      }
     });
   }
 
@@ -176,10 +189,14 @@ export class UploadService {
         { rejected },
       );
     }
-    await this.assertCapacity(checked.length);
+    const admission = await this.admit(checked.length);
     const batchId = randomUUID();
     const jobs: UploadAccepted[] = [];
-    for (const image of checked) jobs.push(await this.submit(image, policy, owner, batchId));
+    try {
+      for (const image of checked) jobs.push(await this.submit(image, policy, owner, batchId));
+    } finally {
+      admission.release();
+    }
     await this.batches.create(
       batchId,
       jobs.map((j) => j.job_id),
@@ -190,17 +207,32 @@ export class UploadService {
     return { batch_id: batchId, accepted: jobs.length, rejected, jobs };
   }
 
-  /** Refuses before anything is stored when the queue cannot take `count` more jobs. */
-  private async assertCapacity(count: number): Promise<void> {
-    const waiting = await this.queue.waitingCount();
-    if (waiting + count > this.config.maxQueueSize) {
-      throw this.reject(
-        'queue_full',
-        HttpStatus.TOO_MANY_REQUESTS,
-        `the queue is full (${waiting} jobs waiting); retry later`,
-        10,
-      );
-    }
+  /**
+   * Refuses before anything is stored when `count` more jobs would not finish within the latency
+   * target at the workers' drain rate, or would pass MAX_QUEUE_SIZE. Both are `queue_full` to
+   * clients; `details.limit` says which.
+   */
+  private async admit(count: number): Promise<Admission> {
+    const decision = await this.admission.admit(count);
+    if (decision.admit) return decision;
+    const wait = decision.predictedWaitS.toFixed(1);
+    const message =
+      decision.reason === 'max_queue_size'
+        ? `the queue is full (MAX_QUEUE_SIZE ${this.config.maxQueueSize} waiting jobs); retry after ${decision.retryAfterS} s`
+        : `the queue is full: ${count === 1 ? 'this upload' : `these ${count} uploads`} would be done in about ${wait} s, ` +
+          `over the latency target of ${this.config.latencyTargetS} s; retry after ${decision.retryAfterS} s`;
+    this.metrics.uploadsRejected.inc({ reason: 'queue_full' });
+    throw new ApiError(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'queue_full',
+      message,
+      {
+        limit: decision.reason,
+        predicted_wait_seconds: Number(wait),
+        latency_target_seconds: this.config.latencyTargetS,
+      },
+      decision.retryAfterS,
+    );
   }
 
   /** Type from magic bytes, size from the header, completeness from the container: no decode happens in the api. */

@@ -78,6 +78,13 @@ export interface QueueStatusView {
   oldest_waiting_age_seconds: number;
   workers: number;
   max_queue_size: number;
+  /** Seconds the waiting and active jobs take to finish at the drain rate. */
+  predicted_wait_seconds: number;
+  /** Jobs completed per second across all workers (`measured`), or assumed from the worker count. */
+  drain_rate_per_second: number;
+  drain_rate_source: 'measured' | 'assumed';
+  /** Uploads are refused with 429 once the jobs ahead of them would not finish within this. */
+  latency_target_seconds: number;
 }
 
 export type DependencyState = 'up' | 'down';

@@ -11,6 +11,12 @@ import {
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { RedisUnavailableError, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 
+/** What Bull's own keys say of the queue; the admission fields come from AdmissionService. */
+export type QueueState = Omit<
+  QueueStatusView,
+  'predicted_wait_seconds' | 'drain_rate_per_second' | 'drain_rate_source' | 'latency_target_seconds'
+>;
+
 /** The producer side of the queue, and what it knows of its own depth. */
 @Injectable()
 export class ImageQueue {
@@ -25,9 +31,22 @@ export class ImageQueue {
     if (state !== 'ready') throw new RedisUnavailableError(`connection is ${state}`);
   }
 
-  async waitingCount(): Promise<number> {
+  /** Jobs waiting to start and jobs being processed: the work ahead of a new upload. */
+  async depth(): Promise<{ waiting: number; active: number }> {
     this.assertConnected();
-    return withRedisTimeout(this.queue.getWaitingCount(), REDIS_TIMEOUT_MS, 'count waiting jobs');
+    const [waiting, active] = await withRedisTimeout(
+      Promise.all([this.queue.getWaitingCount(), this.queue.getActiveCount()]),
+      REDIS_TIMEOUT_MS,
+      'count queued jobs',
+    );
+    return { waiting, active };
+  }
+
+  /** Worker processes connected to the queue. */
+  async workerCount(): Promise<number> {
+    this.assertConnected();
+    const workers = await withRedisTimeout(this.queue.getWorkers(), REDIS_TIMEOUT_MS, 'count workers');
+    return (workers ?? []).length;
   }
 
   /** Enqueues one image job; the job id is the upload's job_id, so a retried add cannot create a twin. */
@@ -41,7 +60,7 @@ export class ImageQueue {
     );
   }
 
-  async status(now = Date.now()): Promise<QueueStatusView> {
+  async status(now = Date.now()): Promise<QueueState> {
     this.assertConnected();
     const [counts, oldestId, workers] = await withRedisTimeout(
       Promise.all([

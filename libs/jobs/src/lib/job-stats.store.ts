@@ -5,6 +5,7 @@ import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 import { RedisKeys, redisKeys } from './keys';
 import { summarize } from './percentiles';
+import type { CompletionSample } from './admission';
 
 const WINDOW_15M_MS = 15 * 60 * 1000;
 /** Latency percentiles are taken over this many most recent jobs. */
@@ -45,6 +46,20 @@ export class JobStatsStore {
       .lpush(k.endToEndMs, Math.round(endToEndMs))
       .ltrim(k.endToEndMs, 0, LATENCY_SAMPLES - 1);
     await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'record completion');
+  }
+
+  /** Completions within `windowMs` of now across every worker, and when the oldest of them happened. */
+  async recentCompletions(windowMs: number, now = Date.now()): Promise<CompletionSample> {
+    const since = now - windowMs;
+    const [count, oldest] = await withRedisTimeout(
+      Promise.all([
+        this.redis.zcount(this.keys.completions, since, '+inf'),
+        this.redis.zrangebyscore(this.keys.completions, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1),
+      ]),
+      REDIS_TIMEOUT_MS,
+      'read recent completions',
+    );
+    return { count, oldestAt: oldest.length === 2 ? Number(oldest[1]) : null };
   }
 
   async recordFailed(): Promise<void> {

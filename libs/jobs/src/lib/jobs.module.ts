@@ -14,6 +14,7 @@ import { HealthService } from './health.service';
 import { QueueMetrics } from './queue-metrics';
 import { IdempotencyStore } from './idempotency.store';
 import { RateLimitStore } from './rate-limit.store';
+import { AdmissionService } from './admission.service';
 
 const services = [
   JobStatusStore,
@@ -25,6 +26,7 @@ const services = [
   QueueMetrics,
   IdempotencyStore,
   RateLimitStore,
+  AdmissionService,
 ];
 
 /** The image-processing queue, its status records and statistics, for the api and the worker alike. */

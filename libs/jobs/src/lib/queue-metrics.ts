@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PipelineMetrics } from '@imgpipe/metrics';
-import { ImageQueue } from './image-queue.service';
+import { AdmissionService } from './admission.service';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -11,7 +11,7 @@ const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 @Injectable()
 export class QueueMetrics implements OnModuleInit {
   constructor(
-    private readonly queue: ImageQueue,
+    private readonly admission: AdmissionService,
     private readonly metrics: PipelineMetrics,
   ) {}
 
@@ -20,8 +20,9 @@ export class QueueMetrics implements OnModuleInit {
   }
 
   async refresh(): Promise<void> {
-    const status = await this.queue.status();
+    const status = await this.admission.queueStatus();
     for (const state of STATES) this.metrics.queueJobs.set({ state }, status[state]);
     this.metrics.queueOldestWaiting.set(status.oldest_waiting_age_seconds);
+    this.metrics.queuePredictedWait.set(status.predicted_wait_seconds);
   }
 }

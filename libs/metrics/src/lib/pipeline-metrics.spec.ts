@@ -19,6 +19,7 @@ describe('PipelineMetrics', () => {
         'pipeline_end_to_end_latency_seconds',
         'pipeline_queue_jobs',
         'pipeline_queue_oldest_waiting_seconds',
+        'pipeline_queue_predicted_wait_seconds',
         'pipeline_detections_total',
         'pipeline_blur_regions_total',
         'pipeline_detection_confidence',

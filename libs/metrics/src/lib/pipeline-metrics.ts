@@ -88,6 +88,11 @@ export class PipelineMetrics {
     help: 'Age of the oldest waiting job, as read from Redis.',
     aggregator: 'max',
   });
+  readonly queuePredictedWait = gauge({
+    name: 'pipeline_queue_predicted_wait_seconds',
+    help: 'Seconds the waiting and active jobs take to finish at the drain rate measured across all workers; uploads are refused past LATENCY_TARGET_S.',
+    aggregator: 'max',
+  });
   readonly detections = counter({
     name: 'pipeline_detections_total',
     help: 'Objects detected, by COCO label.',

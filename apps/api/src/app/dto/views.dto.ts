@@ -193,7 +193,21 @@ export class QueueStatusDto implements QueueStatusView {
   @ApiProperty() completed!: number;
   @ApiProperty({ description: 'Seconds the oldest waiting job has waited' }) oldest_waiting_age_seconds!: number;
   @ApiProperty({ description: 'Worker processes connected to the queue' }) workers!: number;
-  @ApiProperty({ description: 'Uploads are refused with 429 at this many waiting jobs' }) max_queue_size!: number;
+  @ApiProperty({ description: 'Uploads are refused with 429 at this many waiting jobs, whatever the drain rate' })
+  max_queue_size!: number;
+  @ApiProperty({ description: 'Seconds the waiting and active jobs take to finish at the drain rate' })
+  predicted_wait_seconds!: number;
+  @ApiProperty({
+    description:
+      'Jobs completed per second across all workers over the last minute, or while fewer than 10 completed, an assumed 0.5 per connected worker',
+  })
+  drain_rate_per_second!: number;
+  @ApiProperty({ enum: ['measured', 'assumed'] }) drain_rate_source!: 'measured' | 'assumed';
+  @ApiProperty({
+    description:
+      'LATENCY_TARGET_S: uploads are refused with 429 once the jobs ahead of them and they themselves would not finish within it',
+  })
+  latency_target_seconds!: number;
 }
 
 export class DependenciesDto {

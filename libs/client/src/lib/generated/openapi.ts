@@ -125,7 +125,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Queue depth by state, age of the oldest waiting job, workers connected */
+    /** Queue depth by state, age of the oldest waiting job, workers connected, predicted wait and drain rate */
     get: operations['queueStatus'];
     put?: never;
     post?: never;
@@ -365,8 +365,16 @@ export interface components {
       oldest_waiting_age_seconds: number;
       /** @description Worker processes connected to the queue */
       workers: number;
-      /** @description Uploads are refused with 429 at this many waiting jobs */
+      /** @description Uploads are refused with 429 at this many waiting jobs, whatever the drain rate */
       max_queue_size: number;
+      /** @description Seconds the waiting and active jobs take to finish at the drain rate */
+      predicted_wait_seconds: number;
+      /** @description Jobs completed per second across all workers over the last minute, or while fewer than 10 completed, an assumed 0.5 per connected worker */
+      drain_rate_per_second: number;
+      /** @enum {string} */
+      drain_rate_source: 'measured' | 'assumed';
+      /** @description LATENCY_TARGET_S: uploads are refused with 429 once the jobs ahead of them and they themselves would not finish within it */
+      latency_target_seconds: number;
     };
     DependenciesDto: {
       /** @enum {string} */
@@ -583,7 +591,7 @@ export interface operations {
         };
       };
       /**
-       * @description The queue is full (MAX_QUEUE_SIZE waiting jobs) or the client sent too many requests: nothing was stored; retry after Retry-After seconds
+       * @description Nothing was stored; retry after Retry-After seconds. `queue_full`: the jobs ahead and this upload (a batch counts whole) would not finish within LATENCY_TARGET_S at the rate the workers complete jobs (`details.limit` "latency_target"), or MAX_QUEUE_SIZE jobs are waiting ("max_queue_size"); Retry-After is the time the queue takes, at that rate, to make room. `rate_limited`: the client sent too many requests
        *
        *     Too many requests from this client (RATE_LIMIT_PER_MINUTE); retry after Retry-After seconds
        */
@@ -699,7 +707,7 @@ export interface operations {
         };
       };
       /**
-       * @description The queue is full (MAX_QUEUE_SIZE waiting jobs) or the client sent too many requests: nothing was stored; retry after Retry-After seconds
+       * @description Nothing was stored; retry after Retry-After seconds. `queue_full`: the jobs ahead and this upload (a batch counts whole) would not finish within LATENCY_TARGET_S at the rate the workers complete jobs (`details.limit` "latency_target"), or MAX_QUEUE_SIZE jobs are waiting ("max_queue_size"); Retry-After is the time the queue takes, at that rate, to make room. `rate_limited`: the client sent too many requests
        *
        *     Too many requests from this client (RATE_LIMIT_PER_MINUTE); retry after Retry-After seconds
        */

@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { QueueStatusView } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { AdmissionDecision, DRAIN_WINDOW_MS, DrainRate, decideAdmission, drainRate } from './admission';
+import { ImageQueue } from './image-queue.service';
+import { JobStatsStore } from './job-stats.store';
+
+/** An admitted request holds its place until its jobs are enqueued, then calls release(). */
+export type Admission = AdmissionDecision & { release: () => void };
+
+interface Reservation {
+  count: number;
+  /** The tick at which its jobs were all enqueued; Infinity while they are not. */
+  releasedAt: number;
+}
+
+/**
+ * Decides from Redis whether uploads may join the queue: its depth and the rate every worker
+ * together completes jobs, so all api replicas decide alike.
+ */
+@Injectable()
+export class AdmissionService {
+  private tick = 0;
+  private readonly reservations = new Set<Reservation>();
+  private readonly readsInFlight = new Set<number>();
+
+  constructor(
+    private readonly queue: ImageQueue,
+    private readonly stats: JobStatsStore,
+    @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
+  ) {}
+
+  /**
+   * Whether `count` more jobs, admitted together, would finish within the latency target. Uploads
+   * this process admitted that the depth read may have missed (not enqueued before it started)
+   * count as waiting: a burst of simultaneous uploads would otherwise all read the same depth.
+   */
+  async admit(count: number, now = Date.now()): Promise<Admission> {
+    const readAt = ++this.tick;
+    this.readsInFlight.add(readAt);
+    try {
+      const [{ waiting, active }, rate] = await Promise.all([this.queue.depth(), this.drainRate(now)]);
+      let unseen = 0;
+      for (const r of this.reservations) if (r.releasedAt > readAt) unseen += r.count;
+      const decision = decideAdmission({
+        waiting: waiting + unseen,
+        active,
+        count,
+        ratePerS: rate.perSecond,
+        latencyTargetS: this.config.latencyTargetS,
+        maxQueueSize: this.config.maxQueueSize,
+      });
+      if (!decision.admit) return { ...decision, release: () => undefined };
+      const reservation: Reservation = { count, releasedAt: Infinity };
+      this.reservations.add(reservation);
+      return {
+        ...decision,
+        release: () => {
+          reservation.releasedAt = ++this.tick;
+          this.prune();
+        },
+      };
+    } finally {
+      this.readsInFlight.delete(readAt);
+      this.prune();
+    }
+  }
+
+  /** A released reservation matters only to depth reads that started before its jobs were enqueued. */
+  private prune(): void {
+    const oldestRead = Math.min(...this.readsInFlight);
+    for (const r of this.reservations) if (r.releasedAt < oldestRead) this.reservations.delete(r);
+  }
+
+  /** The queue's state with the wait it predicts and the drain rate behind it. */
+  async queueStatus(now = Date.now()): Promise<QueueStatusView> {
+    const [state, sample] = await Promise.all([
+      this.queue.status(now),
+      this.stats.recentCompletions(DRAIN_WINDOW_MS, now),
+    ]);
+    const rate = drainRate(sample, state.workers, now);
+    return {
+      ...state,
+      predicted_wait_seconds: round((state.waiting + state.active) / rate.perSecond, 10),
+      drain_rate_per_second: round(rate.perSecond, 1000),
+      drain_rate_source: rate.source,
+      latency_target_seconds: this.config.latencyTargetS,
+    };
+  }
+
+  private async drainRate(now: number): Promise<DrainRate> {
+    const sample = await this.stats.recentCompletions(DRAIN_WINDOW_MS, now);
+    const rate = drainRate(sample, 0, now);
+    // The worker count (CLIENT LIST) is read only while the rate is assumed, not on every upload.
+    return rate.source === 'measured' ? rate : drainRate(sample, await this.queue.workerCount(), now);
+  }
+}
+
+const round = (value: number, per: number) => Math.round(value * per) / per;

@@ -1,0 +1,97 @@
+/**
+ * Admission by predicted latency: an upload is admitted only while the jobs ahead of it, at the
+ * rate the workers are completing jobs, finish within the latency target. Pure arithmetic; the
+ * service beside it reads the inputs from Redis.
+ */
+
+/** Completions are counted over this sliding window, across every worker (a Redis sorted set). */
+export const DRAIN_WINDOW_MS = 60_000;
+/** Fewer completions than this in the window is no measurement: the rate is assumed instead. */
+export const MIN_DRAIN_SAMPLES = 10;
+/**
+ * The shortest span a rate is measured over: the first completions after a cold start come close
+ * together, and ten of them in half a second would claim a rate the workers cannot hold.
+ */
+export const MIN_DRAIN_SPAN_MS = 5_000;
+/**
+ * The rate assumed per connected worker process until completions are measured. Deliberately
+ * low (a worker core does 2-4 images/s of 0.2-2 MP photos, under 1 with THOROUGH_FACE_SEARCH on
+ * large ones): a cold start admits little, and the measured rate takes over after MIN_DRAIN_SAMPLES.
+ */
+export const ASSUMED_RATE_PER_WORKER = 0.5;
+/** The longest Retry-After given, whatever the arithmetic says: clients should look again. */
+export const MAX_RETRY_AFTER_S = 3600;
+
+export interface CompletionSample {
+  /** Jobs completed within DRAIN_WINDOW_MS of now. */
+  count: number;
+  /** When the oldest of them completed (ms since the epoch), null when none did. */
+  oldestAt: number | null;
+}
+
+export interface DrainRate {
+  perSecond: number;
+  /** `measured` from completions in the window, or `assumed` from the worker count. */
+  source: 'measured' | 'assumed';
+}
+
+/**
+ * Jobs per second the workers drain, from the completions in the window; `workers` (processes
+ * connected to the queue) sizes the assumed rate when too few completions were seen. After a quiet
+ * spell the measured rate is the rate work arrived at, below what the workers can do: admission is
+ * then cautious until the work it admits completes at full speed and raises the measurement.
+ */
+export function drainRate(sample: CompletionSample, workers: number, now: number): DrainRate {
+  if (sample.count >= MIN_DRAIN_SAMPLES && sample.oldestAt !== null) {
+    const spanMs = Math.max(now - sample.oldestAt, MIN_DRAIN_SPAN_MS);
+    return { perSecond: sample.count / (spanMs / 1000), source: 'measured' };
+  }
+  return { perSecond: ASSUMED_RATE_PER_WORKER * Math.max(1, workers), source: 'assumed' };
+}
+
+export interface AdmissionInput {
+  /** Jobs waiting to start (MAX_QUEUE_SIZE bounds these). */
+  waiting: number;
+  /** Jobs being processed now. */
+  active: number;
+  /** Jobs the upload would add: a batch is admitted whole or not at all. */
+  count: number;
+  /** Drain rate in jobs per second; must be above 0. */
+  ratePerS: number;
+  latencyTargetS: number;
+  maxQueueSize: number;
+}
+
+export type AdmissionRefusal = 'max_queue_size' | 'latency_target';
+
+export type AdmissionDecision =
+  | { admit: true; predictedWaitS: number }
+  | { admit: false; predictedWaitS: number; reason: AdmissionRefusal; retryAfterS: number };
+
+/**
+ * Admits `count` jobs when the last of them would be done within the latency target, (waiting +
+ * active + count) / rate <= target, and the waiting jobs stay within MAX_QUEUE_SIZE. An empty queue
+ * admits any batch within MAX_QUEUE_SIZE, so a batch larger than the target allows is late rather
+ * than never accepted. A refusal's Retry-After is how long the queue takes, at the drain rate, to
+ * get down to where the same request would be admitted.
+ */
+export function decideAdmission(input: AdmissionInput): AdmissionDecision {
+  const { waiting, active, count, ratePerS, latencyTargetS, maxQueueSize } = input;
+  if (!(ratePerS > 0)) throw new RangeError(`the drain rate must be above 0 (got ${ratePerS})`);
+  const depth = waiting + active;
+  const predictedWaitS = (depth + count) / ratePerS;
+  // Jobs that must drain before this request fits, under each limit (0 when it fits already).
+  const overCeiling = waiting + count > maxQueueSize ? waiting - Math.max(0, maxQueueSize - count) : 0;
+  const overTarget =
+    depth > 0 && predictedWaitS > latencyTargetS
+      ? depth - Math.max(0, Math.floor(ratePerS * latencyTargetS) - count)
+      : 0;
+  if (overCeiling <= 0 && overTarget <= 0) return { admit: true, predictedWaitS };
+  const toDrain = Math.max(overCeiling, overTarget, 1);
+  return {
+    admit: false,
+    predictedWaitS,
+    reason: overCeiling > 0 ? 'max_queue_size' : 'latency_target',
+    retryAfterS: Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(toDrain / ratePerS))),
+  };
+}
