@@ -1,14 +1,25 @@
 #!/usr/bin/env node
 // `npm start`: builds the api and worker apps and runs the whole local stack in the
-// foreground: a private Redis (unless REDIS_URL says where one is), the API and
-// NUM_WORKERS workers, with every child's output prefixed by its name. Ctrl-C or SIGTERM
-// stops the apps first (workers finish in-flight jobs, which needs Redis), then Redis.
+// foreground: a private Redis (unless REDIS_URL says where one is), the API and NUM_WORKERS
+// worker apps, with every child's output prefixed by its name. Ctrl-C or SIGTERM stops the
+// apps first (workers finish in-flight jobs, which needs Redis), then Redis.
+//
+// Each worker app runs as production does: a supervisor with one process per core
+// (WORKER_PROCESSES, the cores shared out among NUM_WORKERS apps), one job and one onnxruntime
+// thread each. The supervisor restarts a process that dies, and the job it held is taken over
+// once its lock expires (JOB_LOCK_MS, shortened here so that takes seconds, not a minute).
+// The launcher stops everything only on its own signal or when the api, Redis or a supervisor
+// itself exits: a supervisor exits when a process fails to start, which every restart would
+// repeat (a model that does not verify), so the stack stops with that error instead.
 //
 // Settings are read the way the apps read them (libs/config): an empty variable counts as
 // unset, and PIPELINE_CONFIG's num_workers / redis_url apply when the variable is unset.
+// WORKER_PROCESSES, WORKER_CONCURRENCY, ONNX_THREADS and JOB_LOCK_MS, when set, are passed on
+// as they are.
 
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeExit, spawnChild } from '../testing/processes.mjs';
@@ -20,6 +31,10 @@ const APPS = { api: 'dist/apps/api/main.js', worker: 'dist/apps/worker/main.js' 
 const APP_STOP_TIMEOUT_MS = 30_000;
 const HEALTH_TIMEOUT_MS = 60_000;
 const DEFAULT_REDIS_PORT = 6379;
+// A killed process's job is taken over between JOB_LOCK_MS * 3/4 and JOB_LOCK_MS * 3/2 after it
+// died (the lock's last renewal, then the next stalled-job check). onnxruntime holds a process's
+// event loop for well under a second at a time, so 15 s still renews every lock on time.
+const LOCAL_JOB_LOCK_MS = 15_000;
 
 const say = (message) => process.stderr.write(`[start] ${message}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -75,7 +90,14 @@ function readSettings() {
   }));
   const redisUrl =
     setting('REDIS_URL') ?? (typeof file.redis_url === 'string' && file.redis_url ? file.redis_url : undefined);
-  return { port, workers, redisUrl, host: setting('HOST') ?? '0.0.0.0' };
+  const layout = {
+    WORKER_PROCESSES:
+      setting('WORKER_PROCESSES') ?? String(Math.max(1, Math.floor(availableParallelism() / numWorkers))),
+    WORKER_CONCURRENCY: setting('WORKER_CONCURRENCY') ?? '1',
+    ONNX_THREADS: setting('ONNX_THREADS') ?? '1',
+    JOB_LOCK_MS: setting('JOB_LOCK_MS') ?? String(LOCAL_JOB_LOCK_MS),
+  };
+  return { port, workers, layout, redisUrl, host: setting('HOST') ?? '0.0.0.0' };
 }
 
 function isPortFree(port, host) {
@@ -111,11 +133,18 @@ async function shutdown(code, reason) {
 
   const alive = apps.filter((a) => a.proc.running);
   if (alive.length > 0) say(`stopping ${alive.map((a) => a.name).join(', ')} (up to ${APP_STOP_TIMEOUT_MS / 1000} s)`);
+  // A worker supervisor alone gets the signal: it passes it on to each of its processes, and a
+  // second SIGTERM from the group would kill a process that is still finishing its job.
   const results = await Promise.all(
-    alive.map(async (a) => ({ name: a.name, ...(await a.proc.stop({ timeoutMs: APP_STOP_TIMEOUT_MS })) })),
+    alive.map(async (a) => ({
+      name: a.name,
+      ...(await a.proc.stop({ timeoutMs: APP_STOP_TIMEOUT_MS, group: !a.supervisor })),
+    })),
   );
-  for (const r of results)
+  for (const r of results) {
     if (r.forced) say(`${r.name} did not stop within ${APP_STOP_TIMEOUT_MS / 1000} s; killed it`);
+    else if (r.code !== 0) say(`${r.name} stopped with ${describeExit(r)}`);
+  }
   // Let the last log lines through before exiting.
   await Promise.race([Promise.all(apps.map((a) => a.proc.closed)), sleep(1000)]);
 
@@ -160,14 +189,14 @@ async function build() {
   return info.code === 0 ? { ok: true } : { ok: false, detail: describeExit(info) };
 }
 
-function startApp(name, script, env) {
+function startApp(name, script, env, { supervisor = false } = {}) {
   const proc = spawnChild(process.execPath, [join(ROOT, script)], {
     cwd: ROOT,
     env,
     onLine: prefixed(name),
     orphanGraceMs: APP_STOP_TIMEOUT_MS,
   });
-  apps.push({ name, proc });
+  apps.push({ name, proc, supervisor });
   proc.exited.then((info) => {
     if (!stopping) shutdown(1, `${name} exited unexpectedly (${describeExit(info)}); stopping the rest`);
   });
@@ -190,12 +219,15 @@ async function waitForHealth(port) {
 }
 
 function banner(settings, health) {
-  const { port, workers } = settings;
+  const { port, workers, layout } = settings;
   const rows = [
     ['API', `http://localhost:${port}`],
     ['API docs', `http://localhost:${port}/docs`],
     ['API metrics', `http://localhost:${port}/metrics`],
-    ...workers.map((w) => [`${w.name} metrics`, `http://localhost:${w.port}/metrics`]),
+    ...workers.map((w) => [
+      `${w.name} metrics`,
+      `http://localhost:${w.port}/metrics (${layout.WORKER_PROCESSES} processes x ${layout.WORKER_CONCURRENCY} jobs)`,
+    ]),
     ['Redis', redis ? `${redis.url} (private; stops with this process)` : settings.redisUrl],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
@@ -258,7 +290,12 @@ async function main() {
   };
   startApp('api', APPS.api, baseEnv);
   for (const w of settings.workers) {
-    startApp(w.name, APPS.worker, { ...baseEnv, WORKER_PORT: String(w.port), WORKER_ID: w.id });
+    startApp(
+      w.name,
+      APPS.worker,
+      { ...baseEnv, ...settings.layout, WORKER_PORT: String(w.port), WORKER_ID: w.id },
+      { supervisor: Number(settings.layout.WORKER_PROCESSES) > 1 },
+    );
   }
 
   const health = await waitForHealth(settings.port);

@@ -152,10 +152,14 @@ export function spawnChild(command, args, options = {}) {
       return exitInfo;
     },
     tail: () => tail.slice(),
-    /** SIGTERM to the whole group, SIGKILL after timeoutMs; resolves with { code, signal, forced }. */
-    async stop({ signal = 'SIGTERM', timeoutMs = 5000 } = {}) {
+    /**
+     * SIGTERM to the whole group (or, with group: false, to the child alone, for a child that
+     * stops its own children), SIGKILL to the group after timeoutMs; resolves with { code, signal, forced }.
+     */
+    async stop({ signal = 'SIGTERM', timeoutMs = 5000, group = true } = {}) {
       if (exitInfo) return { ...exitInfo, forced: false };
-      killGroup(child.pid, signal);
+      if (group) killGroup(child.pid, signal);
+      else child.kill(signal);
       let timer;
       const timedOut = new Promise((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
