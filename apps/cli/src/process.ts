@@ -4,42 +4,53 @@ import { PipelineConfig } from '@imgpipe/config';
 import { IMAGE_EXTENSIONS, sniffImageFormat, validatePolicyOverride } from '@imgpipe/contracts';
 import { PIPELINE_VERSION, createImagePipeline, imageFacts } from '@imgpipe/inference';
 import { Args, positiveInt, single } from './args';
-import { listInputs, outputStems } from './inputs';
+import { listInputs } from './inputs';
 import { Progress } from './progress';
+import { WorkSource, listSource, parentSource } from './work-source';
 
-/** `npm run process`: the worker's pipeline in this process, folder in, folder out. No Redis, no S3. */
+/**
+ * `npm run process`: the worker's pipeline in this process, folder in, folder out. No Redis, no S3.
+ * With --inputs-from-parent instead of --input, the parent process hands out the images (the bench).
+ */
 export async function runProcess(config: PipelineConfig, args: Args): Promise<number> {
   const inputs = args['input'] ?? [];
+  const fromParent = args['inputs-from-parent'] !== undefined;
   const output = single(args, 'output');
-  if (inputs.length === 0 || !output) throw new Error('--input <dir or files...> and --output <dir> are required');
+  if ((inputs.length === 0 && !fromParent) || !output)
+    throw new Error('--input <dir or files...> and --output <dir> are required');
   const policyJson = single(args, 'policy');
   const policy = policyJson ? validatePolicyOverride(JSON.parse(policyJson)) : undefined;
   const concurrency = positiveInt(args, 'concurrency', 2);
 
-  const files = listInputs(inputs);
-  if (files.length === 0) throw new Error(`no JPEG, PNG or WebP files in ${inputs.join(', ')}`);
-  const stems = outputStems(files);
+  let source: WorkSource;
+  if (fromParent) {
+    source = parentSource();
+  } else {
+    const files = listInputs(inputs);
+    if (files.length === 0) throw new Error(`no JPEG, PNG or WebP files in ${inputs.join(', ')}`);
+    source = listSource(files);
+  }
   const outDir = resolve(output);
   mkdirSync(outDir, { recursive: true });
 
   const pipeline = await createImagePipeline(config);
 
   const totals = { images: 0, failed: 0, faces: 0, plates: 0, objects: 0 };
-  const progress = new Progress(files.length);
+  const progress = source.total === undefined ? undefined : new Progress(source.total);
   const started = Date.now();
-  let next = 0;
   const workerLoop = async () => {
-    for (let i = next++; i < files.length; i = next++) {
-      const file = files[i];
+    for (let item = await source.next(); item; item = await source.next()) {
+      const { file, stem } = item;
+      let ok = false;
       try {
         const original = readFileSync(file);
         const format = sniffImageFormat(original.subarray(0, 16));
         if (!format) throw new Error('not a JPEG, PNG or WebP image');
         const out = await pipeline.process(original, format, policy);
-        writeFileSync(join(outDir, `${stems[i]}.${IMAGE_EXTENSIONS[format]}`), out.processed);
+        writeFileSync(join(outDir, `${stem}.${IMAGE_EXTENSIONS[format]}`), out.processed);
         const regions = out.blur_metadata.regions;
         writeFileSync(
-          join(outDir, `${stems[i]}.json`),
+          join(outDir, `${stem}.json`),
           JSON.stringify(
             {
               filename: file,
@@ -57,16 +68,20 @@ export async function runProcess(config: PipelineConfig, args: Args): Promise<nu
         totals.faces += regions.filter((r) => r.kind === 'face').length;
         totals.plates += regions.filter((r) => r.kind === 'plate').length;
         totals.objects += out.detection_metadata.objects.length;
+        ok = true;
       } catch (err) {
         totals.failed += 1;
-        progress.note(`${file}: ${(err as Error).message}`);
+        const message = `${file}: ${(err as Error).message}`;
+        if (progress) progress.note(message);
+        else process.stderr.write(`${message}\n`);
       }
-      progress.tick();
+      source.finished(item, ok);
+      progress?.tick();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, workerLoop));
+  await Promise.all(Array.from({ length: Math.min(concurrency, source.total ?? concurrency) }, workerLoop));
   await pipeline.dispose();
-  progress.done();
+  progress?.done();
 
   const seconds = (Date.now() - started) / 1000;
   console.log(
