@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
-import { memoryStorage } from 'multer';
 import { PipelineConfig, PipelineConfigModule } from '@imgpipe/config';
 import { JobsModule } from '@imgpipe/jobs';
 import { MetricsModule } from '@imgpipe/metrics';
@@ -11,11 +10,13 @@ import { JobsController } from './jobs.controller';
 import { SystemController } from './system.controller';
 import { UploadController } from './upload.controller';
 import { UploadService } from './upload.service';
+import { UploadBudgetInterceptor, UploadBytesBudget, budgetedMemoryStorage } from './upload-budget';
 
 /** The api: validates uploads, stores originals, enqueues, answers status. No image decoding, no models. */
 @Module({})
 export class ApiModule {
   static forRoot(config: PipelineConfig): DynamicModule {
+    const uploadBudget = new UploadBytesBudget(config.maxUploadBytesInFlight);
     return {
       module: ApiModule,
       imports: [
@@ -24,7 +25,7 @@ export class ApiModule {
         JobsModule.forRoot(),
         MetricsModule.forRoot('api'),
         MulterModule.register({
-          storage: memoryStorage(),
+          storage: budgetedMemoryStorage(uploadBudget, config.maxUploadBytes + 1),
           // Multer stops reading a file at fileSize and answers 413; files caps a batch.
           limits: {
             fileSize: config.maxUploadBytes,
@@ -35,7 +36,12 @@ export class ApiModule {
         }),
       ],
       controllers: [UploadController, JobsController, SystemController],
-      providers: [UploadService, { provide: APP_FILTER, useClass: ErrorFilter }],
+      providers: [
+        UploadService,
+        { provide: UploadBytesBudget, useValue: uploadBudget },
+        UploadBudgetInterceptor,
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
     };
   }
 }

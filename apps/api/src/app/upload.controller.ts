@@ -30,6 +30,7 @@ import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views
 import { ClientRequest, Protected, SCOPES, mayRead } from './access/access.guard';
 import { ApiError } from './errors/api-error';
 import { UploadService, UploadedImage } from './upload.service';
+import { UploadBudgetInterceptor } from './upload-budget';
 
 interface PolicyForm {
   policy?: string;
@@ -61,7 +62,11 @@ const UPLOAD_ERRORS: [number, string][] = [
       '(policy_not_allowed), or a malformed multipart request',
   ],
   [409, 'The Idempotency-Key was used for a different request, or its first request is still running'],
-  [413, 'The file is larger than MAX_UPLOAD_BYTES'],
+  [
+    413,
+    'The file is larger than MAX_UPLOAD_BYTES (`payload_too_large`), or the request is larger than the api receives at once, ' +
+      'MAX_UPLOAD_BYTES_IN_FLIGHT (`request_too_large`)',
+  ],
   [415, 'The file is not a JPEG, PNG or WebP image (judged by its bytes)'],
   [422, 'The image header cannot be read, the file is truncated, or the image has more than MAX_IMAGE_PIXELS pixels'],
   [
@@ -71,7 +76,12 @@ const UPLOAD_ERRORS: [number, string][] = [
       '"latency_target"), or MAX_QUEUE_SIZE jobs are waiting ("max_queue_size"); Retry-After is the time the queue ' +
       'takes, at that rate, to make room. `rate_limited`: the client sent too many requests',
   ],
-  UNAVAILABLE,
+  [
+    503,
+    'Redis or storage is unavailable (`dependency_unavailable`), or the api is already receiving ' +
+      'MAX_UPLOAD_BYTES_IN_FLIGHT bytes of uploads (`uploads_in_flight`, refused before the body is read): ' +
+      'nothing was stored; retry after Retry-After seconds',
+  ],
 ];
 
 @ApiTags('upload')
@@ -85,7 +95,7 @@ export class UploadController {
   @Post('upload')
   @Protected(SCOPES.write)
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(UploadBudgetInterceptor, FileInterceptor('file'))
   @ApiOperation({
     summary: 'Upload one image',
     description: 'Stores the original, then enqueues the job. Poll GET /status/{job_id}.',
@@ -116,7 +126,7 @@ export class UploadController {
   @Post('batch-upload')
   @Protected(SCOPES.write)
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(FilesInterceptor('files'))
+  @UseInterceptors(UploadBudgetInterceptor, FilesInterceptor('files'))
   @ApiOperation({
     summary: 'Upload many images',
     description:

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       maxQueueSize: 1000,
       latencyTargetS: 60,
       maxUploadBytes: 25 * 1024 * 1024,
+      maxUploadBytesInFlight: 128 * 1024 * 1024,
       jobRetentionHours: 24,
       jobAttempts: 3,
       logLevel: 'info',
@@ -288,6 +289,15 @@ describe('loadConfig', () => {
       'LATENCY_TARGET_S must be a number from 0.1 to 86400 (got "0")',
     ]);
     expect(problems({ LATENCY_TARGET_S: 'soon' })).toHaveLength(1);
+  });
+
+  it('bounds the upload bytes held at once, never below the largest single upload', () => {
+    expect(loadConfig({ MAX_UPLOAD_BYTES_IN_FLIGHT: String(64 * 1024 * 1024) }).maxUploadBytesInFlight).toBe(
+      64 * 1024 * 1024,
+    );
+    expect(
+      problems({ MAX_UPLOAD_BYTES: String(32 * 1024 * 1024), MAX_UPLOAD_BYTES_IN_FLIGHT: String(16 * 1024 * 1024) }),
+    ).toEqual([expect.stringMatching(/MAX_UPLOAD_BYTES_IN_FLIGHT \(16777216\) must be at least MAX_UPLOAD_BYTES/)]);
   });
 
   it('refuses an unreadable or unknown-keyed PIPELINE_CONFIG', () => {

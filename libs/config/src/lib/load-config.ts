@@ -175,6 +175,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     maxQueueSize: int('MAX_QUEUE_SIZE', 1000, 1, 10_000_000, file.max_queue_size),
     latencyTargetS: num('LATENCY_TARGET_S', 60, 0.1, 86_400),
     maxUploadBytes: int('MAX_UPLOAD_BYTES', 25 * MIB, 1024, 1024 * MIB),
+    maxUploadBytesInFlight: int('MAX_UPLOAD_BYTES_IN_FLIGHT', 128 * MIB, MIB, 64 * 1024 * MIB),
     maxImagePixels: int('MAX_IMAGE_PIXELS', 50_000_000, 1, 1_000_000_000),
     jobRetentionHours: int('JOB_RETENTION_HOURS', DEFAULT_IMAGE_JOB_POLICY.retentionHours, 1, 24 * 365),
     jobAttempts: int('JOB_ATTEMPTS', DEFAULT_IMAGE_JOB_POLICY.attempts, 1, 20),
@@ -203,6 +204,11 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     originalsWithoutAuth: originalsWithoutAuth as OriginalsWithoutAuth,
     jobLockMs: int('JOB_LOCK_MS', 60_000, 1000, 3_600_000),
   };
+  if (config.maxUploadBytesInFlight < config.maxUploadBytes) {
+    problems.push(
+      `MAX_UPLOAD_BYTES_IN_FLIGHT (${config.maxUploadBytesInFlight}) must be at least MAX_UPLOAD_BYTES (${config.maxUploadBytes}), or the largest upload allowed could never be received`,
+    );
+  }
   for (const origin of config.corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin))
       problems.push(`CORS_ORIGINS must list origins such as https://app.example.com (got "${origin}")`);

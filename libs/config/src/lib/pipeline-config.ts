@@ -25,6 +25,11 @@ export interface PipelineConfig {
    */
   latencyTargetS: number;
   maxUploadBytes: number;
+  /**
+   * Upload bytes one api process holds at once, across concurrent requests; beyond it uploads get
+   * 503 before their bodies are read (MAX_UPLOAD_BYTES_IN_FLIGHT).
+   */
+  maxUploadBytesInFlight: number;
   /** Width x height above which an upload is refused before any decode. */
   maxImagePixels: number;
   jobRetentionHours: number;

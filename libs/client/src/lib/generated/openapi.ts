@@ -563,7 +563,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorDto'];
         };
       };
-      /** @description The file is larger than MAX_UPLOAD_BYTES */
+      /** @description The file is larger than MAX_UPLOAD_BYTES (`payload_too_large`), or the request is larger than the api receives at once, MAX_UPLOAD_BYTES_IN_FLIGHT (`request_too_large`) */
       413: {
         headers: {
           [name: string]: unknown;
@@ -603,7 +603,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorDto'];
         };
       };
-      /** @description Redis or storage is unavailable (Retry-After is set) */
+      /** @description Redis or storage is unavailable (`dependency_unavailable`), or the api is already receiving MAX_UPLOAD_BYTES_IN_FLIGHT bytes of uploads (`uploads_in_flight`, refused before the body is read): nothing was stored; retry after Retry-After seconds */
       503: {
         headers: {
           [name: string]: unknown;
@@ -679,7 +679,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorDto'];
         };
       };
-      /** @description The file is larger than MAX_UPLOAD_BYTES */
+      /** @description The file is larger than MAX_UPLOAD_BYTES (`payload_too_large`), or the request is larger than the api receives at once, MAX_UPLOAD_BYTES_IN_FLIGHT (`request_too_large`) */
       413: {
         headers: {
           [name: string]: unknown;
@@ -719,7 +719,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorDto'];
         };
       };
-      /** @description Redis or storage is unavailable (Retry-After is set) */
+      /** @description Redis or storage is unavailable (`dependency_unavailable`), or the api is already receiving MAX_UPLOAD_BYTES_IN_FLIGHT bytes of uploads (`uploads_in_flight`, refused before the body is read): nothing was stored; retry after Retry-After seconds */
       503: {
         headers: {
           [name: string]: unknown;
