@@ -4,9 +4,17 @@ import { clampBox } from '../geometry/box';
 import { weightedNms } from '../geometry/nms';
 import { createOnnxSession, ort, OnnxSessionOptions } from '../onnx/session';
 import { FaceDetection, RgbImage } from '../types';
-import { Anchor, BLAZEFACE_INPUT_SIZE, blazeFaceAnchors, decodeBlazeFace } from './blazeface-decode';
+import { Anchor, BLAZEFACE_INPUT_SIZE, blazeFaceAnchors, decodeBlazeFace, NormalisedFace } from './blazeface-decode';
 import { Letterbox } from '../geometry/letterbox';
-import { regionTensor, tileTensors, toImageBox, toImagePoint, wholeImage } from './face-input';
+import {
+  QuarterCell,
+  quartersTensor,
+  regionTensor,
+  tileTensors,
+  toImageBox,
+  toImagePoint,
+  wholeImage,
+} from './face-input';
 import { DEFAULT_TILE_OPTIONS, faceTiles, TileOptions, touchesInnerEdge } from './face-tiles';
 
 export interface FaceDetectorOptions extends OnnxSessionOptions {
@@ -23,6 +31,13 @@ export interface FaceDetectOptions {
    * photo took about 32 ms of CPU instead of 12.
    */
   multiScale?: boolean;
+  /**
+   * detectInRegions: let up to four regions share one model run, each in a quarter of the input.
+   * Cheaper, and a little less sure: on the portraits shrunk so that twice each face fits a
+   * quarter, the surroundings of 22 faces gave back 20 to 21 of them one by one and one fewer
+   * four to a run, at every size tried.
+   */
+  shareRuns?: boolean;
 }
 
 export const DEFAULT_FACE_SCORE_THRESHOLD = 0.75;
@@ -77,10 +92,20 @@ export class FaceDetector {
     opts: FaceDetectOptions = {},
   ): Promise<FaceDetection[]> {
     const threshold = opts.scoreThreshold ?? DEFAULT_FACE_SCORE_THRESHOLD;
+    const usable = regions.filter((region) => region.width >= 2 && region.height >= 2);
+    const perRun = opts.shareRuns ? 4 : 1;
     const found: FaceDetection[] = [];
-    for (const region of regions) {
-      if (region.width < 2 || region.height < 2) continue;
-      found.push(...(await this.detectIn(image, region, threshold)));
+    for (let i = 0; i < usable.length; i += perRun) {
+      const group = usable.slice(i, i + perRun);
+      if (group.length === 1) {
+        found.push(...(await this.detectIn(image, group[0], threshold)));
+        continue;
+      }
+      const { tensor, cells } = await quartersTensor(image, group, SIZE, GUTTER);
+      for (const face of await this.infer(tensor, threshold)) {
+        const cell = cellOf(face, cells);
+        if (cell) found.push(toImageFace(face, cell.geometry, cell.region));
+      }
     }
     return weightedNms(found, FACE_NMS_IOU).map((f) => ({ ...f, box: clampBox(f.box, image.width, image.height) }));
   }
@@ -97,19 +122,40 @@ export class FaceDetector {
     region: Region,
     threshold: number,
   ): Promise<FaceDetection[]> {
+    return (await this.infer(tensor, threshold)).map((face) => toImageFace(face, geometry, region));
+  }
+
+  /** One model run: every anchor scoring `threshold` or more, in [0, 1] of the input, before NMS. */
+  private async infer(tensor: Float32Array, threshold: number): Promise<NormalisedFace[]> {
     const out = await this.session.run({ 'input:0': new ort.Tensor('float32', tensor, [1, SIZE, SIZE, 3]) });
     const logits = concat(out['Identity:0'].data as Float32Array, out['Identity_1:0'].data as Float32Array);
     const regressors = concat(out['Identity_2:0'].data as Float32Array, out['Identity_3:0'].data as Float32Array);
-    return decodeBlazeFace(logits, regressors, this.anchors, threshold, SIZE).map((face) => ({
-      box: toImageBox(face.box, geometry, region),
-      score: face.score,
-      keypoints: face.keypoints.map((p) => toImagePoint(p, geometry, region)),
-    }));
+    return decodeBlazeFace(logits, regressors, this.anchors, threshold, SIZE);
   }
 
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Mid-grey around each quarter of a shared input, so that no anchor sees two regions as one face. */
+const GUTTER = 4;
+
+function toImageFace(face: NormalisedFace, geometry: Letterbox, region: Region): FaceDetection {
+  return {
+    box: toImageBox(face.box, geometry, region),
+    score: face.score,
+    keypoints: face.keypoints.map((p) => toImagePoint(p, geometry, region)),
+  };
+}
+
+/** The cell whose pixels hold the centre of `face`, or none when it lies in a gutter or padding. */
+function cellOf({ box: [x1, y1, x2, y2] }: NormalisedFace, cells: readonly QuarterCell[]): QuarterCell | undefined {
+  return cells.find(({ geometry: g }) => {
+    const cx = ((x1 + x2) / 2) * g.inputWidth - g.padX;
+    const cy = ((y1 + y2) / 2) * g.inputHeight - g.padY;
+    return cx >= 0 && cy >= 0 && cx < g.resizedWidth && cy < g.resizedHeight;
+  });
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {

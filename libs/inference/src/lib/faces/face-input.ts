@@ -33,20 +33,65 @@ export async function regionTensor(
   size: number,
 ): Promise<{ tensor: Float32Array; geometry: Letterbox }> {
   const geometry = letterbox(region.width, region.height, size, size);
-  const { resizedWidth, resizedHeight, padX, padY } = geometry;
+  const tensor = new Float32Array(size * size * 3);
+  await drawRegion(image, region, tensor, size, geometry);
+  return { tensor, geometry };
+}
+
+/** A region drawn into one quarter of a shared input, with where it landed in the whole input. */
+export interface QuarterCell {
+  region: Region;
+  geometry: Letterbox;
+}
+
+/**
+ * Up to four regions in one `size` square input, each letterboxed into its own quarter inside a
+ * mid-grey gutter of `gutter` px, so that one model run looks at all four. A cell's geometry maps
+ * the whole input back to its region, as {@link regionTensor}'s does.
+ */
+export async function quartersTensor(
+  image: RgbImage,
+  regions: readonly Region[],
+  size: number,
+  gutter: number,
+): Promise<{ tensor: Float32Array; cells: QuarterCell[] }> {
+  if (regions.length > 4) throw new Error(`four regions at most share an input, got ${regions.length}`);
+  const tensor = new Float32Array(size * size * 3);
+  const half = size / 2;
+  const cells = regions.map((region, i): QuarterCell => {
+    const inCell = letterbox(region.width, region.height, half - 2 * gutter, half - 2 * gutter);
+    const geometry: Letterbox = {
+      ...inCell,
+      inputWidth: size,
+      inputHeight: size,
+      padX: (i % 2) * half + gutter + inCell.padX,
+      padY: Math.floor(i / 2) * half + gutter + inCell.padY,
+    };
+    return { region, geometry };
+  });
+  await Promise.all(cells.map(({ region, geometry }) => drawRegion(image, region, tensor, size, geometry)));
+  return { tensor, cells };
+}
+
+/** Resizes `region` to its place in `geometry` and writes it into an NHWC [-1, 1] tensor of a `size` square. */
+async function drawRegion(
+  image: RgbImage,
+  region: Region,
+  tensor: Float32Array,
+  size: number,
+  { resizedWidth, resizedHeight, padX, padY }: Letterbox,
+): Promise<void> {
   const pixels = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .extract(region)
     .resize(resizedWidth, resizedHeight, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer();
-  const tensor = new Float32Array(size * size * 3);
   const rowLength = resizedWidth * 3;
   for (let y = 0; y < resizedHeight; y++) {
     const src = y * rowLength;
     const dst = ((y + padY) * size + padX) * 3;
     for (let i = 0; i < rowLength; i++) tensor[dst + i] = pixels[src + i] / 127.5 - 1;
   }
-  return { tensor, geometry };
 }
 
 /**
