@@ -86,14 +86,17 @@ export class ImagePipeline {
 
     const reported = this.options.detection.scoreThreshold;
     const candidates = await time('detect', () =>
-      this.models.objects.detect(rgb, { scoreThreshold: Math.min(reported, PLATE_VEHICLE_SCORE) }),
+      this.models.objects.detect(rgb, { scoreThreshold: Math.min(reported, PLATE_VEHICLE_SCORE, PERSON_SEARCH_SCORE) }),
     );
     const objects = candidates.filter((o) => o.score >= reported);
     const persons = objects.filter((o) => o.label === PERSON_LABEL);
+    // Every person the detector half sees is searched for a face; only the reported ones are
+    // blurred blind when none is found, since a low-scored "person" is often a post or a shadow.
+    const searched = candidates.filter((o) => o.label === PERSON_LABEL && o.score >= PERSON_SEARCH_SCORE);
     const { faces, blind } = await time('faces', () =>
       this.findFaces(
         rgb,
-        persons.map((p) => p.box),
+        searched.map((p) => p.box),
         policy.thresholds.face,
       ),
     );
@@ -192,7 +195,7 @@ export class ImagePipeline {
     const missing = facesMissingIn(persons, faces);
     if (missing.length === 0) return { faces, blind: [] };
     const areas = missing.map((p) => toRegion(headSearchArea(p, rgb.width, rgb.height)));
-    const inHeads = (await blazeFace.detectInRegions(rgb, areas, { scoreThreshold: threshold })).map(
+    const inHeads = (await blazeFace.detectInRegions(rgb, areas, { scoreThreshold: threshold, shareRuns: true })).map(
       from(blazeFace.info),
     );
     return { faces: [...faces, ...inHeads], blind: facesMissingIn(missing, inHeads) };
@@ -246,6 +249,14 @@ const SSD_TILE = 512;
  * finds nothing plate-shaped.
  */
 const PLATE_VEHICLE_SCORE = 0.1;
+/**
+ * Persons scored this or more have their head area searched for a face. On the hard-case set,
+ * searching those under the reported 0.35 too found faces of 16-24 px 0.56 of the time instead
+ * of 0.33 (0.48 from 0.2) and of 24 px and more 0.85 instead of 0.84, with collateral at 1.26 %
+ * instead of 1.28 %. Four head areas share a model run, so that costs about 15 % more face runs
+ * (one run each: 70 % more).
+ */
+const PERSON_SEARCH_SCORE = 0.1;
 
 /**
  * The policy's face threshold is set on BlazeFace's scale (0.75 by default); the SSD detector's
