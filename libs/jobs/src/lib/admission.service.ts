@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { QueueStatusView } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { AdmissionDecision, DRAIN_WINDOW_MS, DrainRate, decideAdmission, drainRate } from './admission';
+import {
+  AdmissionDecision,
+  CompletionSample,
+  DRAIN_WINDOWS_MS,
+  DrainRate,
+  decideAdmission,
+  drainRate,
+} from './admission';
 import { ImageQueue } from './image-queue.service';
 import { JobStatsStore } from './job-stats.store';
 
@@ -74,11 +81,8 @@ export class AdmissionService {
 
   /** The queue's state with the wait it predicts and the drain rate behind it. */
   async queueStatus(now = Date.now()): Promise<QueueStatusView> {
-    const [state, sample] = await Promise.all([
-      this.queue.status(now),
-      this.stats.recentCompletions(DRAIN_WINDOW_MS, now),
-    ]);
-    const rate = drainRate(sample, state.workers, now);
+    const [state, samples] = await Promise.all([this.queue.status(now), this.completions(now)]);
+    const rate = drainRate(samples, state.workers, now);
     return {
       ...state,
       predicted_wait_seconds: round((state.waiting + state.active) / rate.perSecond, 10),
@@ -89,10 +93,14 @@ export class AdmissionService {
   }
 
   private async drainRate(now: number): Promise<DrainRate> {
-    const sample = await this.stats.recentCompletions(DRAIN_WINDOW_MS, now);
-    const rate = drainRate(sample, 0, now);
+    const samples = await this.completions(now);
+    const rate = drainRate(samples, 0, now);
     // The worker count (CLIENT LIST) is read only while the rate is assumed, not on every upload.
-    return rate.source === 'measured' ? rate : drainRate(sample, await this.queue.workerCount(), now);
+    return rate.source === 'measured' ? rate : drainRate(samples, await this.queue.workerCount(), now);
+  }
+
+  private completions(now: number): Promise<CompletionSample[]> {
+    return Promise.all(DRAIN_WINDOWS_MS.map((window) => this.stats.recentCompletions(window, now)));
   }
 }
 

@@ -12,20 +12,31 @@ const base = { waiting: 0, active: 0, count: 1, ratePerS: 10, latencyTargetS: 60
 
 describe('drainRate', () => {
   it('measures completions over the span since the oldest one in the window', () => {
-    expect(drainRate({ count: 300, oldestAt: NOW - 30_000 }, 2, NOW)).toEqual({ perSecond: 10, source: 'measured' });
+    expect(drainRate([{ count: 300, oldestAt: NOW - 30_000 }], 2, NOW)).toEqual({ perSecond: 10, source: 'measured' });
   });
 
   it('never measures over less than the minimum span, so a cold start does not overstate the rate', () => {
-    const rate = drainRate({ count: 20, oldestAt: NOW - 500 }, 2, NOW);
+    const rate = drainRate([{ count: 20, oldestAt: NOW - 500 }], 2, NOW);
     expect(rate).toEqual({ perSecond: 20 / (MIN_DRAIN_SPAN_MS / 1000), source: 'measured' });
   });
 
+  it('takes the fastest window, so a spike after a quiet spell is measured at the speed it drains', () => {
+    // A minute of trickle (12 jobs) and then 10 s at full speed (50 jobs): 62 in the minute, 50 in the last 15 s.
+    const minute = { count: 62, oldestAt: NOW - 60_000 };
+    const recent = { count: 50, oldestAt: NOW - 10_000 };
+    expect(drainRate([minute, recent], 2, NOW)).toEqual({ perSecond: 5, source: 'measured' });
+    // Too few in the short window to count: the minute's rate stands.
+    expect(drainRate([minute, { count: MIN_DRAIN_SAMPLES - 1, oldestAt: NOW - 1_000 }], 2, NOW).perSecond).toBeCloseTo(
+      62 / 60,
+    );
+  });
+
   it('assumes a low rate per connected worker until enough completions were seen', () => {
-    expect(drainRate({ count: MIN_DRAIN_SAMPLES - 1, oldestAt: NOW - 10_000 }, 4, NOW)).toEqual({
+    expect(drainRate([{ count: MIN_DRAIN_SAMPLES - 1, oldestAt: NOW - 10_000 }], 4, NOW)).toEqual({
       perSecond: 4 * ASSUMED_RATE_PER_WORKER,
       source: 'assumed',
     });
-    expect(drainRate({ count: 0, oldestAt: null }, 0, NOW)).toEqual({
+    expect(drainRate([{ count: 0, oldestAt: null }], 0, NOW)).toEqual({
       perSecond: ASSUMED_RATE_PER_WORKER,
       source: 'assumed',
     });

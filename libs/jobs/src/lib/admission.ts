@@ -4,8 +4,13 @@
  * service beside it reads the inputs from Redis.
  */
 
-/** Completions are counted over this sliding window, across every worker (a Redis sorted set). */
-export const DRAIN_WINDOW_MS = 60_000;
+/**
+ * Completions are counted over these sliding windows, across every worker (a Redis sorted set),
+ * and the fastest rate with enough samples counts. Over a minute alone, a spike after a quiet
+ * spell would be measured at the trickle's rate for most of that minute, and refused although the
+ * workers were already draining at full speed; the last 15 s show that speed within seconds.
+ */
+export const DRAIN_WINDOWS_MS = [60_000, 15_000] as const;
 /** Fewer completions than this in the window is no measurement: the rate is assumed instead. */
 export const MIN_DRAIN_SAMPLES = 10;
 /**
@@ -23,7 +28,7 @@ export const ASSUMED_RATE_PER_WORKER = 0.5;
 export const MAX_RETRY_AFTER_S = 3600;
 
 export interface CompletionSample {
-  /** Jobs completed within DRAIN_WINDOW_MS of now. */
+  /** Jobs completed within one of DRAIN_WINDOWS_MS of now. */
   count: number;
   /** When the oldest of them completed (ms since the epoch), null when none did. */
   oldestAt: number | null;
@@ -36,16 +41,16 @@ export interface DrainRate {
 }
 
 /**
- * Jobs per second the workers drain, from the completions in the window; `workers` (processes
- * connected to the queue) sizes the assumed rate when too few completions were seen. After a quiet
- * spell the measured rate is the rate work arrived at, below what the workers can do: admission is
- * then cautious until the work it admits completes at full speed and raises the measurement.
+ * Jobs per second the workers drain: the fastest rate measured over any window with enough
+ * completions; `workers` (processes connected to the queue) sizes the assumed rate when no window
+ * has enough. After a quiet spell the measured rate is the rate work arrived at, below what the
+ * workers can do, until the work admitted completes at full speed (within about 15 s).
  */
-export function drainRate(sample: CompletionSample, workers: number, now: number): DrainRate {
-  if (sample.count >= MIN_DRAIN_SAMPLES && sample.oldestAt !== null) {
-    const spanMs = Math.max(now - sample.oldestAt, MIN_DRAIN_SPAN_MS);
-    return { perSecond: sample.count / (spanMs / 1000), source: 'measured' };
-  }
+export function drainRate(windows: readonly CompletionSample[], workers: number, now: number): DrainRate {
+  const measured = windows
+    .filter((w) => w.count >= MIN_DRAIN_SAMPLES && w.oldestAt !== null)
+    .map((w) => w.count / (Math.max(now - (w.oldestAt as number), MIN_DRAIN_SPAN_MS) / 1000));
+  if (measured.length > 0) return { perSecond: Math.max(...measured), source: 'measured' };
   return { perSecond: ASSUMED_RATE_PER_WORKER * Math.max(1, workers), source: 'assumed' };
 }
 
