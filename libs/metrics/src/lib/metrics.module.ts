@@ -2,6 +2,7 @@ import { DynamicModule, Global, MiddlewareConsumer, Module, NestModule } from '@
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
+import { collectNodeMetrics } from './node-metrics';
 import { PipelineMetrics } from './pipeline-metrics';
 
 /**
@@ -12,13 +13,14 @@ import { PipelineMetrics } from './pipeline-metrics';
 @Module({})
 export class MetricsModule implements NestModule {
   static forRoot(app: 'api' | 'worker'): DynamicModule {
+    collectNodeMetrics();
     return {
       module: MetricsModule,
       imports: [
         PrometheusModule.register({
           path: '/metrics',
           controller: MetricsController,
-          defaultMetrics: { enabled: true },
+          defaultMetrics: { enabled: false },
           defaultLabels: { app },
         }),
       ],
