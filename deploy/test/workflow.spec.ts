@@ -51,6 +51,15 @@ describe('.github/workflows/ci.yml', () => {
     expect(runs('integration')).toContain('npx nx run pipeline-e2e:integration');
   });
 
+  it('installs system packages in every testing job and in .ci/run through the one script', () => {
+    const script = 'tools/testing/debian-tools.mjs install';
+    const ciRun = readFileSync(join(WORKSPACE, '.ci/run'), 'utf8');
+    for (const text of [runs('affected'), runs('integration'), ciRun]) {
+      expect(text).toContain(script);
+      expect(text).not.toMatch(/apt-get install/);
+    }
+  });
+
   it('pushes images only from main, after every other job passed', () => {
     const pushing = Object.entries(workflow.jobs).filter(([, job]) =>
       job.steps.some((s) => s.env?.['CONTAINER_PUSH'] !== undefined),

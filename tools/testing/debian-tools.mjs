@@ -1,10 +1,22 @@
 // Finds the Debian programs the tests need (redis-server, promtool, the prometheus server,
-// amtool), installing the package that ships each one when it is missing and this process may
-// do so (root, apt-get present). Otherwise the caller gets one line saying what to install.
+// amtool, chromium), installing the package that ships each one when it is missing and this
+// process may do so (root, apt-get present). Otherwise the caller gets one line saying what to
+// install. Run as a script (`node tools/testing/debian-tools.mjs install`, as root) it installs
+// every missing one in one apt-get run: CI (.ci/run and the workflow) installs through it.
 
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** The Debian package that ships each program the tests run. */
+export const PACKAGE_OF = {
+  'redis-server': 'redis-server',
+  promtool: 'prometheus',
+  amtool: 'prometheus-alertmanager',
+  // Driven by playwright-core in the review page's browser test.
+  chromium: 'chromium',
+};
 
 const PROMTOOL_MISSING = 'promtool is not installed: apt-get install -y prometheus';
 
@@ -37,8 +49,8 @@ function run(script) {
 
 // Package lists are usually current (CI has just installed redis-server), so the update only
 // runs when a plain install fails. The lock timeout lets parallel test runs queue up.
-async function aptInstall(pkg) {
-  const install = `apt-get install -y -qq -o DPkg::Lock::Timeout=120 ${pkg}`;
+async function aptInstall(...pkgs) {
+  const install = `apt-get install -y -qq -o DPkg::Lock::Timeout=120 ${pkgs.join(' ')}`;
   if ((await run(install)) === 0) return 0;
   return run(`apt-get update -qq && ${install}`);
 }
@@ -87,4 +99,32 @@ export async function ensurePrometheus() {
 /** Resolves with the path of amtool, or null where it is missing and cannot be installed. */
 export function ensureAmtool() {
   return ensure('amtool', 'prometheus-alertmanager');
+}
+
+/** Installs, in one apt-get run, the package of every program in PACKAGE_OF that is missing. */
+export async function installMissing() {
+  const missing = [
+    ...new Set(
+      Object.keys(PACKAGE_OF)
+        .filter((bin) => !onPath(bin))
+        .map((bin) => PACKAGE_OF[bin]),
+    ),
+  ];
+  if (!missing.length) return 0;
+  if (!mayInstall()) {
+    process.stderr.write(
+      `missing, and this process cannot install them (run as root): apt-get install -y ${missing.join(' ')}\n`,
+    );
+    return 1;
+  }
+  process.stderr.write(`installing ${missing.join(' ')} with apt-get\n`);
+  return aptInstall(...missing);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] !== 'install') {
+    process.stderr.write('usage: node tools/testing/debian-tools.mjs install\n');
+    process.exit(2);
+  }
+  process.exit(await installMissing());
 }
