@@ -112,6 +112,10 @@ export function arrivalsBy(elapsed, { rate, ramp }) {
   return (start + rate) * (ramp / 2) + rate * (elapsed - ramp);
 }
 
+/**
+ * The nearest-rank percentile of @imgpipe/contracts (q from 0 to 1), copied because this script runs
+ * alone in a bare node container; libs/contracts/src/lib/percentiles.spec.ts holds the two to one definition.
+ */
 export function quantile(values, q) {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PipelineConfig } from '@imgpipe/config';
-import { ImageFormat, sniffImageFormat } from '@imgpipe/contracts';
+import { ImageFormat, percentile, sniffImageFormat } from '@imgpipe/contracts';
 import { createImagePipeline } from '@imgpipe/inference';
 import { Args, positiveInt, single } from './args';
 import { listInputs } from './inputs';
@@ -54,7 +54,7 @@ export async function runBench(config: PipelineConfig, args: Args): Promise<numb
   for (const stage of [...STAGES, 'total']) {
     const values = stage === 'total' ? totals : perStage[stage];
     console.log(
-      `${stage.padEnd(10)} ${median(values).toFixed(1).padStart(9)} ${quantile(values, 0.95).toFixed(1).padStart(8)}`,
+      `${stage.padEnd(10)} ${median(values).toFixed(1).padStart(9)} ${(percentile(values, 95) ?? 0).toFixed(1).padStart(8)}`,
     );
   }
   console.log(`sequential: ${sequentialIps.toFixed(2)} images/s`);
@@ -63,9 +63,4 @@ export async function runBench(config: PipelineConfig, args: Args): Promise<numb
   return 0;
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-const median = (values: number[]) => quantile(values, 0.5);
+const median = (values: number[]) => percentile(values, 50) ?? 0;

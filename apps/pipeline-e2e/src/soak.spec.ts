@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { JobStatusView, UploadAccepted } from '@imgpipe/contracts';
+import { JobStatusView, UploadAccepted, percentile } from '@imgpipe/contracts';
 import { AppProcess, Stack, memoryBytes, photos, sleep } from './support/stack';
 
 // Bounded in time and count: SOAK_SECONDS at SOAK_RATE uploads per second (10 s at 100/s in CI;
@@ -9,8 +9,6 @@ const RATE = Number(process.env['SOAK_RATE'] ?? 100);
 const MIB = 1024 * 1024;
 
 const rss = (app: AppProcess) => memoryBytes(app, 'VmRSS');
-
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 describe('soak: uploads at a steady rate above what the workers sustain', () => {
   let stack: Stack;
@@ -104,7 +102,7 @@ describe('soak: uploads at a steady rate above what the workers sustain', () => 
           `answers ${JSON.stringify(Object.fromEntries(statuses))}`,
           `accepted ${accepted.length}, completed ${finished.filter((j) => j.status === 'completed').length} by ${drainSeconds.toFixed(1)} s`,
           `throughput ${(accepted.length / drainSeconds).toFixed(1)} images/s`,
-          `e2e p50 ${quantile(latencies, 0.5).toFixed(1)} s, p95 ${quantile(latencies, 0.95).toFixed(1)} s, max ${latencies.at(-1)?.toFixed(1)} s`,
+          `e2e p50 ${percentile(latencies, 50)?.toFixed(1)} s, p95 ${percentile(latencies, 95)?.toFixed(1)} s, max ${latencies.at(-1)?.toFixed(1)} s`,
           `peak RSS ${[...peak].map(([name, bytes]) => `${name} ${(bytes / MIB).toFixed(0)} MiB`).join(', ')}`,
           `locks lost ${lockLosses.join('+')}, uploads retried after a connection error ${networkRetries}`,
           ...(unavailable.length ? [`503 answers: ${[...new Set(unavailable)].join('; ')}`] : []),

@@ -68,6 +68,7 @@ export {
   type PolicyLimitViolation,
 } from './lib/policy';
 export { PERSON_LABEL, VEHICLE_LABELS } from './lib/labels';
+export { percentile, summarizeLatency } from './lib/percentiles';
 export {
   JOB_METADATA_SCHEMA,
   BLUR_METADATA_SCHEMA,

@@ -26,4 +26,3 @@ export { REDIS_CLIENT, RedisUnavailableError, createStatusRedis, withRedisTimeou
 export { HealthService } from './lib/health.service';
 export { bullQueueOptions } from './lib/queue-options';
 export { redisKeys } from './lib/keys';
-export { percentile, summarize } from './lib/percentiles';

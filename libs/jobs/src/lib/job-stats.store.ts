@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { StatsView } from '@imgpipe/contracts';
+import { StatsView, summarizeLatency } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 import { RedisKeys, redisKeys } from './keys';
-import { summarize } from './percentiles';
 import type { CompletionSample } from './admission';
 
 const WINDOW_15M_MS = 15 * 60 * 1000;
@@ -99,8 +98,8 @@ export class JobStatsStore {
         last_5m: perSecond(value(2), 300),
         last_15m: perSecond(value(3), 900),
       },
-      processing_time_seconds: summarize((value(4) as string[]).map(Number)),
-      end_to_end_latency_seconds: summarize((value(5) as string[]).map(Number)),
+      processing_time_seconds: summarizeLatency((value(4) as string[]).map(Number)),
+      end_to_end_latency_seconds: summarizeLatency((value(5) as string[]).map(Number)),
     };
   }
 }
