@@ -23,9 +23,11 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ensurePhotos } from '../assets/fetch-photos.mjs';
 import { ensureTestImages } from '../assets/fetch-test-images.mjs';
 import { ensureModels } from '../models/fetch-models.mjs';
@@ -34,6 +36,7 @@ import { findFreePort, startRedis, startS3rver } from '../testing/services.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const CLI_MAIN = join(ROOT, 'dist/apps/cli/main.js');
+const CONTRACTS_MAIN = join(ROOT, 'dist/libs/contracts/src/index.js');
 
 /** Besides the six portraits of fetch-photos.mjs, by name from test-images.json. */
 const BENCH_TEST_IMAGES = [
@@ -47,25 +50,34 @@ const BENCH_TEST_IMAGES = [
 const BENCH_PHOTOS = 6 + BENCH_TEST_IMAGES.length;
 
 function options(argv) {
-  const get = (name, fallback) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : fallback;
-  };
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      images: { type: 'string' },
+      count: { type: 'string', default: '500' },
+      workers: { type: 'string' },
+      concurrency: { type: 'string', default: '1' },
+      clients: { type: 'string', default: '8' },
+      'onnx-threads': { type: 'string', default: '1' },
+      s3: { type: 'boolean', default: false },
+      profile: { type: 'string' },
+    },
+  });
   const int = (name, fallback) => {
-    const n = Number(get(name, fallback));
+    const n = Number(values[name] ?? fallback);
     if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
     return n;
   };
   const cores = availableParallelism();
   return {
-    images: get('images', undefined),
-    count: int('count', 500),
+    images: values.images,
+    count: int('count'),
     workers: int('workers', cores),
-    concurrency: int('concurrency', 1),
-    clients: int('clients', 8),
-    onnxThreads: int('onnx-threads', 1),
-    s3: argv.includes('--s3'),
-    profile: get('profile', undefined),
+    concurrency: int('concurrency'),
+    clients: int('clients'),
+    onnxThreads: int('onnx-threads'),
+    s3: values.s3,
+    profile: values.profile,
     cores,
   };
 }
@@ -118,10 +130,11 @@ async function waitHealthy(url) {
   throw new Error(`${url} never became healthy`);
 }
 
-function quantile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-}
+/**
+ * The one percentile definition, from the contracts lib that main() builds first: a plain script
+ * cannot import the TypeScript source, so it reads the build.
+ */
+const percentile = (values, p) => createRequire(import.meta.url)(CONTRACTS_MAIN).percentile(values, p);
 
 /**
  * One CLI process per core, each asking the bench for its next image over IPC whenever one of its
@@ -294,8 +307,8 @@ async function e2eRun(files, o, scratch) {
     uploadSeconds: (uploaded - started) / 1000,
     wallSeconds: (finished - started) / 1000,
     failed,
-    p50: quantile(latencies, 0.5),
-    p95: quantile(latencies, 0.95),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
     max: Math.max(...latencies),
     cpu,
   };
@@ -328,10 +341,14 @@ async function main() {
   await ensureModels();
   const distinct = o.images ? listImages(resolve(o.images)) : await benchPhotos();
   const files = Array.from({ length: o.count }, (_, i) => distinct[i % distinct.length]);
-  process.stderr.write('building api, worker and cli...\n');
-  await run('npx', ['--no', 'nx', 'run-many', '-t', 'build', '-p', 'api', 'worker', 'cli', '--output-style=static'], {
-    NX_DAEMON: 'false',
-  });
+  process.stderr.write('building api, worker, cli and contracts...\n');
+  await run(
+    'npx',
+    ['--no', 'nx', 'run-many', '-t', 'build', '-p', 'api', 'worker', 'cli', 'contracts', '--output-style=static'],
+    {
+      NX_DAEMON: 'false',
+    },
+  );
 
   const scratch = mkdtempSync(join(tmpdir(), 'imgpipe-bench-'));
   try {

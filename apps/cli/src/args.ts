@@ -1,21 +1,27 @@
-/** `--name value`, `--name=value` and bare values (collected under `_`). Repeated flags accumulate. */
+import { parseArgs as parseFlags } from 'node:util';
+
+/** Each flag's values (a boolean flag that is present has none); bare values under `_`. */
 export type Args = Record<string, string[]>;
 
-export function parseArgs(argv: string[]): Args {
-  const args: Args = { _: [] };
-  let current = '_';
-  for (const token of argv) {
-    if (token.startsWith('--')) {
-      const [name, inline] = token.slice(2).split(/=(.*)/s, 2);
-      current = name;
-      args[name] ??= [];
-      if (inline !== undefined) {
-        args[name].push(inline);
-        current = '_';
-      }
-    } else {
-      args[current].push(token);
-    }
+/** The flags one command accepts: a `value` flag takes a value and may repeat, a `switch` takes none. */
+export type Flags = Record<string, 'value' | 'switch'>;
+
+/**
+ * `--name value`, `--name=value` and, where `positionals` is set, bare values. Unknown flags and a
+ * value given to a switch are refused. Values are kept as repeated, so `single` can refuse a repeat.
+ */
+export function parseArgs(argv: string[], flags: Flags, { positionals = false } = {}): Args {
+  const options = Object.fromEntries(
+    Object.entries(flags).map(([name, kind]) => [
+      name,
+      kind === 'value' ? { type: 'string' as const, multiple: true } : { type: 'boolean' as const },
+    ]),
+  );
+  const parsed = parseFlags({ args: argv, options, strict: true, allowPositionals: positionals });
+  const args: Args = { _: parsed.positionals };
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (value === undefined) continue;
+    args[name] = Array.isArray(value) ? value.map(String) : [];
   }
   return args;
 }

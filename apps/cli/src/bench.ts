@@ -3,10 +3,12 @@ import { join, resolve } from 'node:path';
 import { PipelineConfig } from '@imgpipe/config';
 import { ImageFormat, percentile, sniffImageFormat } from '@imgpipe/contracts';
 import { createImagePipeline } from '@imgpipe/inference';
-import { Args, positiveInt, single } from './args';
+import { Args, Flags, positiveInt, single } from './args';
 import { listInputs } from './inputs';
 
 const STAGES = ['decode', 'detect', 'faces', 'plates', 'blur', 'verify', 'encode'];
+
+export const BENCH_FLAGS: Flags = { images: 'value', count: 'value', concurrency: 'value' };
 
 /**
  * `npm run bench:models`: per-stage milliseconds and images/s of the whole pipeline in this one

@@ -8,7 +8,9 @@ import {
   HardCasePhotos,
   summarize,
 } from '@imgpipe/inference/evaluation';
-import { Args, single } from './args';
+import { Args, Flags, single } from './args';
+
+export const EVAL_FLAGS: Flags = { photos: 'value' };
 
 /**
  * `npm run eval:privacy`: the CLI's pipeline, with the configured policy and models, over the

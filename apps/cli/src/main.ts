@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@imgpipe/config';
-import { runBench } from './bench';
-import { runEval } from './eval';
-import { runProcess } from './process';
-import { parseArgs } from './args';
+import { ConfigError, loadConfig, PipelineConfig } from '@imgpipe/config';
+import { BENCH_FLAGS, runBench } from './bench';
+import { EVAL_FLAGS, runEval } from './eval';
+import { PROCESS_FLAGS, runProcess } from './process';
+import { Args, Flags, parseArgs } from './args';
 
 const USAGE = `usage:
   npm run process -- --input <dir or files...> --output <dir> [--policy '<json>'] [--concurrency N]
@@ -11,8 +11,23 @@ const USAGE = `usage:
   npm run bench:models -- [--images <dir>] [--count N] [--concurrency N]
   npm run eval:privacy -- [--photos <dir>]`;
 
+type Command = (config: PipelineConfig, args: Args) => Promise<number>;
+
+/** Only `process` takes bare values: more files after `--input a.jpg`. */
+const COMMANDS: Record<string, { run: Command; flags: Flags; positionals?: boolean }> = {
+  process: { run: runProcess, flags: PROCESS_FLAGS, positionals: true },
+  bench: { run: runBench, flags: BENCH_FLAGS },
+  eval: { run: runEval, flags: EVAL_FLAGS },
+};
+
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [name, ...rest] = argv;
+  const command = Object.hasOwn(COMMANDS, name ?? '') ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.error(USAGE);
+    return 2;
+  }
+  const args = parseArgs(rest, command.flags, { positionals: command.positionals });
   let config;
   try {
     config = loadConfig();
@@ -23,18 +38,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const args = parseArgs(rest);
-  switch (command) {
-    case 'process':
-      return runProcess(config, args);
-    case 'bench':
-      return runBench(config, args);
-    case 'eval':
-      return runEval(config, args);
-    default:
-      console.error(USAGE);
-      return 2;
-  }
+  return command.run(config, args);
 }
 
 main(process.argv.slice(2)).then(

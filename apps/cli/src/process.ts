@@ -3,17 +3,25 @@ import { join, resolve } from 'node:path';
 import { PipelineConfig } from '@imgpipe/config';
 import { IMAGE_EXTENSIONS, sniffImageFormat, validatePolicyOverride } from '@imgpipe/contracts';
 import { PIPELINE_VERSION, createImagePipeline, imageFacts } from '@imgpipe/inference';
-import { Args, positiveInt, single } from './args';
+import { Args, Flags, positiveInt, single } from './args';
 import { listInputs } from './inputs';
 import { Progress } from './progress';
 import { WorkSource, listSource, parentSource } from './work-source';
+
+export const PROCESS_FLAGS: Flags = {
+  input: 'value',
+  output: 'value',
+  policy: 'value',
+  concurrency: 'value',
+  'inputs-from-parent': 'switch',
+};
 
 /**
  * `npm run process`: the worker's pipeline in this process, folder in, folder out. No Redis, no S3.
  * With --inputs-from-parent instead of --input, the parent process hands out the images (the bench).
  */
 export async function runProcess(config: PipelineConfig, args: Args): Promise<number> {
-  const inputs = args['input'] ?? [];
+  const inputs = [...(args['input'] ?? []), ...(args['_'] ?? [])];
   const fromParent = args['inputs-from-parent'] !== undefined;
   const output = single(args, 'output');
   if ((inputs.length === 0 && !fromParent) || !output)
