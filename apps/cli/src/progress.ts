@@ -1,35 +1,44 @@
-/** A one-line progress bar on a terminal; one line per tenth of the work otherwise (logs, CI). */
-export class Progress {
-  private done_ = 0;
-  private readonly started = Date.now();
-  private readonly tty = Boolean(process.stderr.isTTY);
-  private lastDecile = -1;
+import { SingleBar } from 'cli-progress';
 
-  constructor(private readonly total: number) {}
+/**
+ * A one-line progress bar on a terminal; elsewhere (logs, CI) the same line every few seconds
+ * and once at the end, so a log is not flooded.
+ */
+export class Progress {
+  private readonly bar: SingleBar;
+  private readonly started = Date.now();
+  private done_ = 0;
+
+  constructor(
+    total: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.bar = new SingleBar({
+      stream,
+      format: '[{bar}] {value}/{total} {rate} images/s',
+      barsize: 30,
+      barCompleteChar: '#',
+      barIncompleteChar: ' ',
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+      // Off a terminal the last line already ends in a newline; stopping would add a blank one.
+      clearOnComplete: !stream.isTTY,
+    });
+    this.bar.start(total, 0, { rate: '0.00' });
+  }
 
   tick(): void {
     this.done_ += 1;
     const rate = this.done_ / Math.max(0.001, (Date.now() - this.started) / 1000);
-    const line = `${this.bar()} ${this.done_}/${this.total} ${rate.toFixed(2)} images/s`;
-    if (this.tty) {
-      process.stderr.write(`\r${line}`);
-    } else {
-      const decile = Math.floor((this.done_ / this.total) * 10);
-      if (decile !== this.lastDecile) process.stderr.write(`${line}\n`);
-      this.lastDecile = decile;
-    }
+    this.bar.increment(1, { rate: rate.toFixed(2) });
   }
 
+  /** A line above the bar; the bar is drawn again below it on the next tick. */
   note(message: string): void {
-    process.stderr.write(`${this.tty ? '\r\x1b[K' : ''}${message}\n`);
+    this.stream.write(`${this.stream.isTTY ? '\r\x1b[K' : ''}${message}\n`);
   }
 
   done(): void {
-    if (this.tty) process.stderr.write('\n');
-  }
-
-  private bar(width = 30): string {
-    const filled = Math.round((this.done_ / this.total) * width);
-    return `[${'#'.repeat(filled)}${' '.repeat(width - filled)}]`;
+    this.bar.stop();
   }
 }
