@@ -73,6 +73,7 @@ export {
   JOB_METADATA_SCHEMA,
   BLUR_METADATA_SCHEMA,
   DETECTION_METADATA_SCHEMA,
-  BLUR_POLICY_SCHEMA,
   MODEL_INFO_SCHEMA,
 } from './lib/metadata.schema';
+export { BLUR_POLICY_SCHEMA, BLUR_POLICY_OVERRIDE_SCHEMA } from './lib/policy.schema';
+export { PROCESS_IMAGE_PAYLOAD_SCHEMA } from './lib/payload.schema';

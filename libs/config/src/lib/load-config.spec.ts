@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BLUR_POLICY_SCHEMA, PolicyValidationError, validatePolicyOverride } from '@imgpipe/contracts';
 import { ConfigError, loadConfig } from './load-config';
 
 function configFile(content: string): string {
@@ -192,6 +193,33 @@ describe('loadConfig', () => {
       "BLUR_BOX_EXPANSION: the default policy breaks the operator's own limit: box_expansion 1.2 is below the operator's limit 1.5 (POLICY_MIN_BOX_EXPANSION)",
       "HEAD_FALLBACK: the default policy breaks the operator's own limit: head_fallback false is not allowed: the operator keeps it on (POLICY_ALLOW_HEAD_FALLBACK_OFF)",
     ]);
+  });
+
+  it('holds the default policy to the bounds an upload\u2019s override is held to', () => {
+    const cases: [string, Record<string, unknown>, (v: number) => Record<string, unknown>][] = [
+      ['BLUR_STRENGTH', BLUR_POLICY_SCHEMA.properties.strength, (v) => ({ strength: v })],
+      ['BLUR_BOX_EXPANSION', BLUR_POLICY_SCHEMA.properties.box_expansion, (v) => ({ box_expansion: v })],
+      ['BLUR_MIN_BOX_SIZE', BLUR_POLICY_SCHEMA.properties.min_box_size, (v) => ({ min_box_size: v })],
+      [
+        'FACE_SCORE_THRESHOLD',
+        BLUR_POLICY_SCHEMA.properties.thresholds.properties.face,
+        (v) => ({ thresholds: { face: v } }),
+      ],
+      [
+        'PLATE_SCORE_THRESHOLD',
+        BLUR_POLICY_SCHEMA.properties.thresholds.properties.plate,
+        (v) => ({ thresholds: { plate: v } }),
+      ],
+    ];
+    for (const [variable, field, override] of cases) {
+      const { minimum, maximum } = field as { minimum: number; maximum: number };
+      for (const outside of [minimum - 0.001, maximum + 0.001]) {
+        expect(problems({ [variable]: String(outside) })).toEqual([
+          `${variable} must be a number from ${minimum} to ${maximum} (got "${outside}")`,
+        ]);
+        expect(() => validatePolicyOverride(override(outside))).toThrow(PolicyValidationError);
+      }
+    }
   });
 
   it('refuses a detector without persons or vehicles unless the operator allows it', () => {

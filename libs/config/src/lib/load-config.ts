@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import {
   BLUR_METHODS,
+  BLUR_POLICY_SCHEMA,
   BlurMethod,
   BlurPolicy,
   DEFAULT_BLUR_POLICY,
@@ -127,25 +128,35 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     problems.push('DETECTOR_LABELS names the classes of DETECTOR_MODEL, which is not set');
   checkPrivacyLabels(labels ? commaList(labels) : undefined, str('DETECTOR_ALLOW_MISSING_CLASSES'), problems);
 
+  // The policy's bounds are the contracts' schema's, the same an upload's override is held to.
+  const { properties: fields } = BLUR_POLICY_SCHEMA;
+  const range = (field: { minimum: number; maximum: number }) => [field.minimum, field.maximum] as const;
+  const bounds = {
+    strength: range(fields.strength),
+    box_expansion: range(fields.box_expansion),
+    min_box_size: range(fields.min_box_size),
+    face: range(fields.thresholds.properties.face),
+    plate: range(fields.thresholds.properties.plate),
+  };
   const policy: BlurPolicy = {
     method: blurMethod as BlurMethod,
-    strength: num('BLUR_STRENGTH', DEFAULT_BLUR_POLICY.strength, 0.25, 10),
-    box_expansion: num('BLUR_BOX_EXPANSION', DEFAULT_BLUR_POLICY.box_expansion, 1, 3),
-    min_box_size: num('BLUR_MIN_BOX_SIZE', DEFAULT_BLUR_POLICY.min_box_size, 0, 10_000),
+    strength: num('BLUR_STRENGTH', DEFAULT_BLUR_POLICY.strength, ...bounds.strength),
+    box_expansion: num('BLUR_BOX_EXPANSION', DEFAULT_BLUR_POLICY.box_expansion, ...bounds.box_expansion),
+    min_box_size: num('BLUR_MIN_BOX_SIZE', DEFAULT_BLUR_POLICY.min_box_size, ...bounds.min_box_size),
     thresholds: {
-      face: num('FACE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.face, 0.01, 0.99),
-      plate: num('PLATE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.plate, 0.01, 0.99),
+      face: num('FACE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.face, ...bounds.face),
+      plate: num('PLATE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.plate, ...bounds.plate),
     },
     head_fallback: bool('HEAD_FALLBACK', DEFAULT_BLUR_POLICY.head_fallback),
   };
   // Unset limits are the default policy itself: an upload may only make privacy stronger.
   const fromDefaults = policyLimitsOf(policy);
   const policyLimits: PolicyLimits = {
-    maxFaceThreshold: num('POLICY_MAX_FACE_THRESHOLD', fromDefaults.maxFaceThreshold, 0.01, 0.99),
-    maxPlateThreshold: num('POLICY_MAX_PLATE_THRESHOLD', fromDefaults.maxPlateThreshold, 0.01, 0.99),
-    maxMinBoxSize: num('POLICY_MAX_MIN_BOX_SIZE', fromDefaults.maxMinBoxSize, 0, 10_000),
-    minStrength: num('POLICY_MIN_STRENGTH', fromDefaults.minStrength, 0.25, 10),
-    minBoxExpansion: num('POLICY_MIN_BOX_EXPANSION', fromDefaults.minBoxExpansion, 1, 3),
+    maxFaceThreshold: num('POLICY_MAX_FACE_THRESHOLD', fromDefaults.maxFaceThreshold, ...bounds.face),
+    maxPlateThreshold: num('POLICY_MAX_PLATE_THRESHOLD', fromDefaults.maxPlateThreshold, ...bounds.plate),
+    maxMinBoxSize: num('POLICY_MAX_MIN_BOX_SIZE', fromDefaults.maxMinBoxSize, ...bounds.min_box_size),
+    minStrength: num('POLICY_MIN_STRENGTH', fromDefaults.minStrength, ...bounds.strength),
+    minBoxExpansion: num('POLICY_MIN_BOX_EXPANSION', fromDefaults.minBoxExpansion, ...bounds.box_expansion),
     allowHeadFallbackOff: bool('POLICY_ALLOW_HEAD_FALLBACK_OFF', fromDefaults.allowHeadFallbackOff),
   };
   for (const violation of checkPolicyLimits(policy, policyLimits)) {

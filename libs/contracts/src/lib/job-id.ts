@@ -1,4 +1,7 @@
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** A UUID (versions 1-8) in JSON Schema's regex dialect, which has no flags: hence both cases. */
+export const UUID_PATTERN =
+  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$';
+const UUID = new RegExp(UUID_PATTERN);
 
 /** Job and batch ids are UUIDs; anything else is a malformed id (400), not an unknown one (404). */
 export function isJobId(value: unknown): value is string {

@@ -1,4 +1,4 @@
-import { BLUR_METHODS } from './policy';
+import { BLUR_METHODS, BLUR_POLICY_SCHEMA } from './policy.schema';
 import { IMAGE_FORMATS } from './images';
 
 // JSON Schema of `metadata/{job_id}.json` (the OpenAPI 3.0 dialect: `nullable`, no `$schema`),
@@ -19,25 +19,6 @@ export const MODEL_INFO_SCHEMA = {
   required: ['name', 'version', 'sha256'],
   additionalProperties: false,
   properties: { name: { type: 'string' }, version: { type: 'string' }, sha256 },
-};
-
-export const BLUR_POLICY_SCHEMA = {
-  type: 'object',
-  required: ['method', 'strength', 'box_expansion', 'min_box_size', 'thresholds', 'head_fallback'],
-  additionalProperties: false,
-  properties: {
-    method: { type: 'string', enum: [...BLUR_METHODS] },
-    strength: { type: 'number', minimum: 0.25, maximum: 10 },
-    box_expansion: { type: 'number', minimum: 1, maximum: 3 },
-    min_box_size: { type: 'number', minimum: 0 },
-    thresholds: {
-      type: 'object',
-      required: ['face', 'plate'],
-      additionalProperties: false,
-      properties: { face: { type: 'number' }, plate: { type: 'number' } },
-    },
-    head_fallback: { type: 'boolean' },
-  },
 };
 
 export const BLUR_METADATA_SCHEMA = {

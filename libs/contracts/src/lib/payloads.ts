@@ -2,7 +2,9 @@ import { ImageFormat, isImageFormat } from './images';
 import { isJobId } from './job-id';
 import { JobName } from './queue';
 import { storageKeys } from './storage-keys';
-import { BlurPolicyOverride, PolicyValidationError, validatePolicyOverride } from './policy';
+import { BlurPolicyOverride } from './policy';
+import { PROCESS_IMAGE_PAYLOAD_SCHEMA } from './payload.schema';
+import { compileValidator } from './schema-validator';
 
 /** What the api puts on the queue for each upload. Image bytes never travel through Redis: only keys. */
 export interface ProcessImagePayload {
@@ -33,39 +35,34 @@ export class PayloadValidationError extends Error {
   }
 }
 
+const problemsOfPayload = compileValidator(PROCESS_IMAGE_PAYLOAD_SCHEMA, {
+  name: 'payload',
+  messages: {
+    '': 'must be an object',
+    job_id: 'must be a UUID',
+    batch_id: 'must be a UUID',
+    filename: 'must be a string of 1 to 255 characters',
+    file_size: 'must be a positive integer',
+    submitted_at: 'must be unix milliseconds',
+    policy: 'must be a JSON object',
+  },
+  unknownKeys: {
+    'policy.thresholds': (kind, known) => `thresholds.${kind} is not a region kind (${known.join(', ')})`,
+  },
+  transparent: ['policy'],
+});
+
 /**
- * Checks a payload from the queue or from another service before anything acts on it.
- * Throws a {@link PayloadValidationError} that lists every problem.
+ * Checks a payload from the queue or from another service before anything acts on it, against
+ * PROCESS_IMAGE_PAYLOAD_SCHEMA. Throws a {@link PayloadValidationError} that lists every problem.
  */
 export function validateProcessImagePayload(value: unknown): ProcessImagePayload {
-  const problems: string[] = [];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PayloadValidationError(['payload must be an object']);
-  }
-  const p = value as Record<string, unknown>;
-  if (!isJobId(p['job_id'])) problems.push('job_id must be a UUID');
-  if (!isImageFormat(p['format'])) problems.push('format must be one of jpeg, png, webp');
-  if (isJobId(p['job_id']) && isImageFormat(p['format'])) {
+  const problems = problemsOfPayload(value);
+  const p = value as Record<string, unknown> | null;
+  if (isJobId(p?.['job_id']) && isImageFormat(p?.['format'])) {
     const expected = storageKeys.original(p['job_id'], p['format']);
     if (p['original_key'] !== expected) problems.push(`original_key must be ${expected}`);
   }
-  if (typeof p['filename'] !== 'string' || p['filename'].length === 0 || p['filename'].length > 255) {
-    problems.push('filename must be a string of 1 to 255 characters');
-  }
-  if (!Number.isSafeInteger(p['file_size']) || (p['file_size'] as number) <= 0) {
-    problems.push('file_size must be a positive integer');
-  }
-  if (!Number.isSafeInteger(p['submitted_at']) || (p['submitted_at'] as number) <= 0) {
-    problems.push('submitted_at must be unix milliseconds');
-  }
-  if (p['batch_id'] !== undefined && !isJobId(p['batch_id'])) problems.push('batch_id must be a UUID');
-  if (p['policy'] !== undefined) {
-    try {
-      validatePolicyOverride(p['policy']);
-    } catch (err) {
-      problems.push(...(err as PolicyValidationError).problems);
-    }
-  }
   if (problems.length > 0) throw new PayloadValidationError(problems);
-  return p as unknown as ProcessImagePayload;
+  return value as ProcessImagePayload;
 }

@@ -8,6 +8,7 @@ import {
   resolvePolicy,
   validatePolicyOverride,
 } from './policy';
+import { BLUR_POLICY_SCHEMA } from './policy.schema';
 
 const defaults: BlurPolicy = { ...DEFAULT_BLUR_POLICY, thresholds: { ...DEFAULT_BLUR_POLICY.thresholds } };
 
@@ -37,11 +38,30 @@ describe('validatePolicyOverride', () => {
       'unknown key "head_fallbak" (known: method, strength, box_expansion, min_box_size, thresholds, head_fallback)',
       'method must be one of gaussian, pixelate, solid',
       'strength must be a number from 0.25 to 10',
-      'head_fallback must be true or false',
-      'thresholds.face must be a number between 0 and 1',
       'thresholds.car is not a region kind (face, plate)',
+      'thresholds.face must be a number from 0.01 to 0.99',
+      'head_fallback must be true or false',
     ]);
     expect(() => validatePolicyOverride('gaussian')).toThrow('policy must be a JSON object');
+  });
+
+  it.each([
+    ['strength', ['strength']],
+    ['box_expansion', ['box_expansion']],
+    ['min_box_size', ['min_box_size']],
+    ['thresholds.face', ['thresholds', 'face']],
+    ['thresholds.plate', ['thresholds', 'plate']],
+  ])('takes the bounds of %s from the one schema', (name, path) => {
+    const bounds = path.reduce<{ properties: Record<string, never> }>(
+      (schema, key) => schema.properties[key],
+      BLUR_POLICY_SCHEMA as never,
+    ) as unknown as { minimum: number; maximum: number };
+    const override = (v: number) => (path.length === 1 ? { [name]: v } : { thresholds: { [path[1]]: v } });
+    const message = `${name} must be a number from ${bounds.minimum} to ${bounds.maximum}`;
+    expect(() => validatePolicyOverride(override(bounds.minimum))).not.toThrow();
+    expect(() => validatePolicyOverride(override(bounds.maximum))).not.toThrow();
+    expect(() => validatePolicyOverride(override(bounds.minimum - 0.001))).toThrow(message);
+    expect(() => validatePolicyOverride(override(bounds.maximum + 0.001))).toThrow(message);
   });
 });
 

@@ -1,5 +1,7 @@
-/** How regions are hidden. `solid` fills with a flat colour; the others keep the image's look. */
-export const BLUR_METHODS = ['gaussian', 'pixelate', 'solid'] as const;
+import { BLUR_METHODS, BLUR_POLICY_OVERRIDE_SCHEMA } from './policy.schema';
+import { compileValidator } from './schema-validator';
+
+export { BLUR_METHODS };
 export type BlurMethod = (typeof BLUR_METHODS)[number];
 
 /**
@@ -41,52 +43,20 @@ export type BlurPolicyOverride = Partial<Omit<BlurPolicy, 'thresholds'>> & {
   thresholds?: Partial<BlurPolicy['thresholds']>;
 };
 
-const RANGES = {
-  strength: [0.25, 10],
-  box_expansion: [1, 3],
-  min_box_size: [0, 10_000],
-} as const;
+const problemsOfOverride = compileValidator(BLUR_POLICY_OVERRIDE_SCHEMA, {
+  name: 'policy',
+  unknownKeys: { thresholds: (kind, known) => `thresholds.${kind} is not a region kind (${known.join(', ')})` },
+});
 
 /**
- * Validates a per-upload override (already parsed from JSON). Unknown keys are refused so a
- * typo never silently falls back to a default. Throws {@link PolicyValidationError}.
+ * Validates a per-upload override (already parsed from JSON) against BLUR_POLICY_OVERRIDE_SCHEMA.
+ * Unknown keys are refused so a typo never silently falls back to a default. Throws
+ * {@link PolicyValidationError} with every problem.
  */
 export function validatePolicyOverride(value: unknown): BlurPolicyOverride {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PolicyValidationError(['policy must be a JSON object']);
-  }
-  const problems: string[] = [];
-  const input = value as Record<string, unknown>;
-  const known = ['method', 'strength', 'box_expansion', 'min_box_size', 'thresholds', 'head_fallback'];
-  for (const key of Object.keys(input)) {
-    if (!known.includes(key)) problems.push(`unknown key "${key}" (known: ${known.join(', ')})`);
-  }
-  if (input['method'] !== undefined && !(BLUR_METHODS as readonly unknown[]).includes(input['method'])) {
-    problems.push(`method must be one of ${BLUR_METHODS.join(', ')}`);
-  }
-  for (const [key, [min, max]] of Object.entries(RANGES)) {
-    const v = input[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)) {
-      problems.push(`${key} must be a number from ${min} to ${max}`);
-    }
-  }
-  if (input['head_fallback'] !== undefined && typeof input['head_fallback'] !== 'boolean') {
-    problems.push('head_fallback must be true or false');
-  }
-  const thresholds = input['thresholds'];
-  if (thresholds !== undefined) {
-    if (typeof thresholds !== 'object' || thresholds === null || Array.isArray(thresholds)) {
-      problems.push('thresholds must be an object');
-    } else {
-      for (const [kind, v] of Object.entries(thresholds)) {
-        if (kind !== 'face' && kind !== 'plate') problems.push(`thresholds.${kind} is not a region kind (face, plate)`);
-        else if (typeof v !== 'number' || !(v > 0 && v < 1))
-          problems.push(`thresholds.${kind} must be a number between 0 and 1`);
-      }
-    }
-  }
+  const problems = problemsOfOverride(value);
   if (problems.length > 0) throw new PolicyValidationError(problems);
-  return input as BlurPolicyOverride;
+  return value as BlurPolicyOverride;
 }
 
 /** The policy a job runs with: defaults overlaid with the upload's override. */
