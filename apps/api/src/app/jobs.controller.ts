@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IMAGE_CONTENT_TYPES, JobStatusView, RESULT_KINDS, ResultKind, isJobId, storageKeys } from '@imgpipe/contracts';
+import { IMAGE_CONTENT_TYPES, JobStatusView, RESULT_KINDS, ResultKind, storageKeys } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { JobStatusStore } from '@imgpipe/jobs';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
@@ -10,6 +10,7 @@ import { JobStatusDto } from './dto/views.dto';
 import { ApiError } from './errors/api-error';
 import { ClientRequest, Protected, SCOPES, mayRead } from './access/access.guard';
 import { isLoopbackClient } from './access/loopback';
+import { JOB_ID, RESULT_KIND } from './params';
 
 @ApiTags('jobs')
 @Controller()
@@ -26,8 +27,7 @@ export class JobsController {
   @ApiParam({ name: 'job_id', format: 'uuid' })
   @ApiOkResponse({ type: JobStatusDto })
   @ApiErrors(MALFORMED_ID, [404, 'No such job (or it has expired)'], UNAVAILABLE)
-  async status(@Param('job_id') jobId: string, @Req() req: ClientRequest): Promise<JobStatusView> {
-    assertJobId(jobId);
+  async status(@Param('job_id', JOB_ID) jobId: string, @Req() req: ClientRequest): Promise<JobStatusView> {
     // Another client's job is as invisible as one that does not exist.
     const access = await this.statuses.access(jobId);
     const view = access && mayRead(req, access.owner) ? await this.statuses.get(jobId) : null;
@@ -67,28 +67,17 @@ export class JobsController {
     UNAVAILABLE,
   )
   async result(
-    @Param('job_id') jobId: string,
-    @Param('kind') kind: string,
+    @Param('job_id', JOB_ID) jobId: string,
+    @Param('kind', RESULT_KIND) kind: ResultKind,
     @Req() req: ClientRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
-    assertJobId(jobId);
-    if (!(RESULT_KINDS as readonly string[]).includes(kind)) {
-      throw new ApiError(
-        HttpStatus.BAD_REQUEST,
-        'invalid_result_kind',
-        `kind must be one of ${RESULT_KINDS.join(', ')}`,
-      );
-    }
     if (kind === 'original') this.assertMayReadOriginals(req);
     const access = await this.statuses.access(jobId);
     if (!access || !mayRead(req, access.owner))
       throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
     const { format } = access;
-    const key =
-      kind === 'metadata'
-        ? storageKeys.metadata(jobId)
-        : storageKeys[kind as Exclude<ResultKind, 'metadata'>](jobId, format);
+    const key = kind === 'metadata' ? storageKeys.metadata(jobId) : storageKeys[kind](jobId, format);
     try {
       const object = await this.storage.getStream(key);
       res.setHeader('Content-Type', kind === 'metadata' ? 'application/json' : IMAGE_CONTENT_TYPES[format]);
@@ -132,8 +121,4 @@ export class JobsController {
       );
     }
   }
-}
-
-function assertJobId(jobId: string): void {
-  if (!isJobId(jobId)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_job_id', 'job_id must be a UUID');
 }

@@ -23,7 +23,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { BatchAccepted, BatchStatusView, UploadAccepted, isJobId } from '@imgpipe/contracts';
+import { BatchAccepted, BatchStatusView, UploadAccepted } from '@imgpipe/contracts';
 import { BatchStore } from '@imgpipe/jobs';
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views.dto';
@@ -31,6 +31,7 @@ import { ClientRequest, Protected, SCOPES, mayRead } from './access/access.guard
 import { ApiError } from './errors/api-error';
 import { UploadService, UploadedImage } from './upload.service';
 import { UploadBudgetInterceptor } from './upload-budget';
+import { BATCH_ID } from './params';
 
 interface PolicyForm {
   policy?: string;
@@ -158,8 +159,7 @@ export class UploadController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchStatusDto })
   @ApiErrors(MALFORMED_ID, [404, 'No such batch (or it has expired)'], UNAVAILABLE)
-  async batch(@Param('batch_id') batchId: string, @Req() req: ClientRequest): Promise<BatchStatusView> {
-    if (!isJobId(batchId)) throw new ApiError(HttpStatus.BAD_REQUEST, 'invalid_batch_id', 'batch_id must be a UUID');
+  async batch(@Param('batch_id', BATCH_ID) batchId: string, @Req() req: ClientRequest): Promise<BatchStatusView> {
     const batch = await this.batches.get(batchId);
     if (!batch || !mayRead(req, batch.owner))
       throw new ApiError(HttpStatus.NOT_FOUND, 'batch_not_found', `no batch ${batchId}`);
