@@ -21,8 +21,13 @@ export { JobStatusStore, type JobAccess, type NewJobRecord } from './lib/job-sta
 export { JobStatsStore } from './lib/job-stats.store';
 export { BatchStore } from './lib/batch.store';
 export { IdempotencyStore, type IdempotencyClaim } from './lib/idempotency.store';
-export { RateLimitStore, type RateDecision } from './lib/rate-limit.store';
-export { REDIS_CLIENT, RedisUnavailableError, createStatusRedis, withRedisTimeout } from './lib/redis';
+export {
+  REDIS_CLIENT,
+  REDIS_TIMEOUT_MS,
+  RedisUnavailableError,
+  createStatusRedis,
+  withRedisTimeout,
+} from './lib/redis';
 export { HealthService } from './lib/health.service';
 export { bullQueueOptions } from './lib/queue-options';
 export { redisKeys } from './lib/keys';

@@ -10,6 +10,7 @@ import { JobsController } from './jobs.controller';
 import { SystemController } from './system.controller';
 import { UploadController } from './upload.controller';
 import { UploadService } from './upload.service';
+import { RateLimitStore } from './access/rate-limit.store';
 import { UploadBudgetInterceptor, UploadBytesBudget, budgetedMemoryStorage } from './upload-budget';
 
 /** The api: validates uploads, stores originals, enqueues, answers status. No image decoding, no models. */
@@ -38,6 +39,7 @@ export class ApiModule {
       controllers: [UploadController, JobsController, SystemController],
       providers: [
         UploadService,
+        RateLimitStore,
         { provide: UploadBytesBudget, useValue: uploadBudget },
         UploadBudgetInterceptor,
         { provide: APP_FILTER, useClass: ErrorFilter },

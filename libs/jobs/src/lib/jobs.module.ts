@@ -13,7 +13,6 @@ import { bullQueueOptions } from './queue-options';
 import { HealthService } from './health.service';
 import { QueueMetrics } from './queue-metrics';
 import { IdempotencyStore } from './idempotency.store';
-import { RateLimitStore } from './rate-limit.store';
 import { AdmissionService } from './admission.service';
 
 const services = [
@@ -25,7 +24,6 @@ const services = [
   HealthService,
   QueueMetrics,
   IdempotencyStore,
-  RateLimitStore,
   AdmissionService,
 ];
 

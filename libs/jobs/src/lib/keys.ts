@@ -9,7 +9,6 @@ export function redisKeys(prefix: string) {
     endToEndMs: `${prefix}:stats:e2e_ms`,
     /** `client` and `key` are hashed by the caller: never raw client input in a key name. */
     idempotency: (hash: string) => `${prefix}:idempotency:${hash}`,
-    rateWindow: (clientHash: string, window: number) => `${prefix}:ratelimit:${clientHash}:${window}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

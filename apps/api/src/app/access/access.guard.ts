@@ -13,7 +13,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { RateLimitStore, RedisUnavailableError } from '@imgpipe/jobs';
+import { RedisUnavailableError } from '@imgpipe/jobs';
 import { PipelineMetrics } from '@imgpipe/metrics';
 import { ApiErrors } from '../api-docs';
 import { ApiError } from '../errors/api-error';
@@ -24,6 +24,7 @@ import {
   TokenVerifier,
   createTokenVerifier,
 } from './token-verifier';
+import { RateLimitStore } from './rate-limit.store';
 
 /** Scopes a token must carry, by what the route gives access to. */
 export const SCOPES = {
