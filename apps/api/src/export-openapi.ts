@@ -2,7 +2,8 @@
 // and without touching Redis or storage: Nest's preview mode builds the module graph (routes and
 // their decorators) but instantiates no provider. `nx run client:generate` turns the document
 // into the typed client's types. The configuration is the defaults, never the caller's
-// environment, so the document is the same on every machine.
+// environment, so the document is the same on every machine; its protected routes take a bearer
+// token or none, as a client meets either kind of deployment.
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ async function main(output: string | undefined): Promise<void> {
     abortOnError: false,
   });
   try {
-    writeFileSync(output, `${JSON.stringify(buildOpenApiDocument(app, version), null, 2)}\n`);
+    writeFileSync(output, `${JSON.stringify(buildOpenApiDocument(app, version, 'optional'), null, 2)}\n`);
   } finally {
     await app.close();
   }

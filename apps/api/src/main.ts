@@ -16,7 +16,7 @@ runApp('api', async (config, logger) => {
   });
   hardenHttp(app, config);
   exitCleanlyOnSignals(app, logger);
-  serveOpenApi(app, buildOpenApiDocument(app, API_VERSION));
+  serveOpenApi(app, buildOpenApiDocument(app, API_VERSION, config.auth ? 'required' : 'none'));
   serveWebUi(app, logger);
   await app.listen(config.port, config.host);
   logger.log({

@@ -2,7 +2,14 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { JOB_METADATA_SCHEMA } from '@imgpipe/contracts';
 
-export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+/**
+ * What the protected routes (@Protected) declare: `required` (bearer) where the api verifies tokens,
+ * `none` where it runs with auth off, `optional` (bearer or nothing) for a document that serves
+ * both, such as the one the typed client is generated from.
+ */
+export type DocumentedAuth = 'required' | 'none' | 'optional';
+
+export function buildOpenApiDocument(app: INestApplication, version: string, auth: DocumentedAuth): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Image privacy and detection pipeline')
     .setDescription(
@@ -36,7 +43,22 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   };
   // Routes that take a token say so themselves (@Protected); the rest are open.
   document.security = [];
+  documentAuth(document, auth);
   return document;
+}
+
+/** Rewrites the bearer requirement of each protected operation to match `auth`. */
+function documentAuth(document: OpenAPIObject, auth: DocumentedAuth): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation?.security?.length) continue;
+      if (auth === 'none') delete operation.security;
+      else if (auth === 'optional') operation.security = [...operation.security, {}];
+    }
+  }
+  // A scheme nothing requires would only invite clients to send a token the api ignores.
+  if (auth === 'none') delete document.components?.securitySchemes;
 }
 
 /** UI at /docs, document at /docs-json. */

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   HttpCode,
   HttpStatus,
   Param,
@@ -119,9 +118,8 @@ export class UploadController {
     @UploadedFile() file: UploadedImage | undefined,
     @Body() body: PolicyForm,
     @Req() req: ClientRequest,
-    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<UploadAccepted> {
-    return this.uploads.upload(file, body?.policy, uploadRequest(req, idempotencyKey));
+    return this.uploads.upload(file, body?.policy, uploadRequest(req));
   }
 
   @Post('batch-upload')
@@ -148,9 +146,8 @@ export class UploadController {
     @UploadedFiles() files: UploadedImage[] | undefined,
     @Body() body: PolicyForm,
     @Req() req: ClientRequest,
-    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<BatchAccepted> {
-    return this.uploads.batchUpload(files, body?.policy, uploadRequest(req, idempotencyKey));
+    return this.uploads.batchUpload(files, body?.policy, uploadRequest(req));
   }
 
   @Get('batch/:batch_id')
@@ -167,6 +164,12 @@ export class UploadController {
   }
 }
 
-function uploadRequest(req: ClientRequest, idempotencyKey: string | undefined) {
-  return { clientId: req.clientId as string, owner: req.principal?.subject, idempotencyKey };
+// Read from the request, not with @Headers(): that would add a second, required `idempotency-key`
+// parameter to the OpenAPI document beside the optional Idempotency-Key that @ApiHeader documents.
+function uploadRequest(req: ClientRequest) {
+  return {
+    clientId: req.clientId as string,
+    owner: req.principal?.subject,
+    idempotencyKey: req.get('Idempotency-Key'),
+  };
 }

@@ -497,8 +497,7 @@ export interface operations {
   upload: {
     parameters: {
       query?: never;
-      header: {
-        'idempotency-key': string;
+      header?: {
         /** @description Any unique string (a UUID, say). Retrying with the same key and the same files and policy returns the first response and creates no second job; the same key with other content gets 409. Kept for JOB_RETENTION_HOURS. */
         'Idempotency-Key'?: string;
       };
@@ -617,8 +616,7 @@ export interface operations {
   batchUpload: {
     parameters: {
       query?: never;
-      header: {
-        'idempotency-key': string;
+      header?: {
         /** @description Any unique string (a UUID, say). Retrying with the same key and the same files and policy returns the first response and creates no second job; the same key with other content gets 409. Kept for JOB_RETENTION_HOURS. */
         'Idempotency-Key'?: string;
       };
