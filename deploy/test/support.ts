@@ -88,14 +88,17 @@ export async function validateManifests(manifests: unknown[]): Promise<Validatio
 }
 
 /**
- * The environment variables the apps read, taken from the one module that reads them, so a
- * deployment file cannot set a name the apps would silently ignore.
+ * The environment variables the apps read, taken from the config lib that reads them (the
+ * schema of the scalar ones and the module that reads the rest), so a deployment file cannot set
+ * a name the apps would silently ignore.
  */
 export function configEnvNames(): Set<string> {
   const source = readFileSync(join(WORKSPACE, 'libs/config/src/lib/load-config.ts'), 'utf8');
+  const schema = readFileSync(join(WORKSPACE, 'libs/config/src/lib/env.schema.ts'), 'utf8');
   const names = new Set<string>();
-  for (const m of source.matchAll(/\b(?:str|int|num|bool)\(\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(m[1]);
+  for (const m of source.matchAll(/\b(?:str|fromFile)\(\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(m[1]);
   for (const m of source.matchAll(/env\['([A-Z][A-Z0-9_]*)'\]/g)) names.add(m[1]);
+  for (const m of schema.matchAll(/^ {4}([A-Z][A-Z0-9_]*): /gm)) names.add(m[1]);
   if (names.size < 20)
     throw new Error(`read only ${names.size} variable names from load-config.ts: the parser is stale`);
   return names;

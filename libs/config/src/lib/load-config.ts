@@ -3,12 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import {
-  BLUR_METHODS,
-  BLUR_POLICY_SCHEMA,
-  BlurMethod,
   BlurPolicy,
-  DEFAULT_BLUR_POLICY,
-  DEFAULT_IMAGE_JOB_POLICY,
   ORIGINALS_PREFIX,
   PERSON_LABEL,
   PolicyLimits,
@@ -16,16 +11,8 @@ import {
   checkPolicyLimits,
   policyLimitsOf,
 } from '@imgpipe/contracts';
-import {
-  AuthConfig,
-  LOG_LEVELS,
-  LogLevel,
-  ORIGINALS_WITHOUT_AUTH,
-  OriginalsWithoutAuth,
-  PipelineConfig,
-  PipelineConfigFile,
-  StorageConfig,
-} from './pipeline-config';
+import { parseEnv } from './env.schema';
+import { AuthConfig, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
 
@@ -35,8 +22,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const MIB = 1024 * 1024;
 
 /**
  * Reads and validates the configuration once. Every problem is collected before throwing, so
@@ -51,43 +36,18 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     const v = env[name];
     return v === undefined || v === '' ? fallback : v;
   };
-  const int = (name: string, fallback: number, min: number, max: number, fileValue?: unknown): number => {
-    const raw = str(name) ?? (fileValue === undefined ? undefined : String(fileValue));
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return n;
-  };
-  const num = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return n;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    if (/^(1|true|yes|on)$/i.test(raw)) return true;
-    if (/^(0|false|no|off)$/i.test(raw)) return false;
-    problems.push(`${name} must be true or false (got "${raw}")`);
-    return fallback;
-  };
+  const fromFile = (name: string, value: unknown) => str(name) ?? (value === undefined ? undefined : String(value));
+  const parsed = parseEnv({
+    ...env,
+    MAX_QUEUE_SIZE: fromFile('MAX_QUEUE_SIZE', file.max_queue_size),
+    NUM_WORKERS: fromFile('NUM_WORKERS', file.num_workers),
+  });
+  const v = parsed.values;
+  problems.push(...parsed.problems);
 
   const redisUrl = str('REDIS_URL', file.redis_url ?? 'redis://localhost:6379') as string;
   if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl))
     problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
-
-  const logLevel = (str('LOG_LEVEL', 'info') as string).toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
-  }
 
   const bucket = str('S3_BUCKET', aws.bucket_name);
   let storage: StorageConfig;
@@ -109,7 +69,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
       ...(originalsBucket ? { prefixBuckets: { [ORIGINALS_PREFIX]: originalsBucket } } : {}),
       region: str('AWS_REGION', aws.region_name ?? 'us-east-1') as string,
       endpoint,
-      forcePathStyle: bool('S3_FORCE_PATH_STYLE', false),
+      forcePathStyle: v.S3_FORCE_PATH_STYLE,
       accessKeyId,
       secretAccessKey,
     };
@@ -118,46 +78,29 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     if (str('S3_ORIGINALS_BUCKET')) problems.push('S3_ORIGINALS_BUCKET needs S3_BUCKET (local storage has no buckets)');
   }
 
-  const blurMethod = str('BLUR_METHOD', DEFAULT_BLUR_POLICY.method) as string;
-  if (!(BLUR_METHODS as readonly string[]).includes(blurMethod)) {
-    problems.push(`BLUR_METHOD must be one of ${BLUR_METHODS.join(', ')} (got "${blurMethod}")`);
-  }
   const classes = str('DETECTION_CLASSES');
   const labels = str('DETECTOR_LABELS');
   if (labels && !str('DETECTOR_MODEL'))
     problems.push('DETECTOR_LABELS names the classes of DETECTOR_MODEL, which is not set');
   checkPrivacyLabels(labels ? commaList(labels) : undefined, str('DETECTOR_ALLOW_MISSING_CLASSES'), problems);
 
-  // The policy's bounds are the contracts' schema's, the same an upload's override is held to.
-  const { properties: fields } = BLUR_POLICY_SCHEMA;
-  const range = (field: { minimum: number; maximum: number }) => [field.minimum, field.maximum] as const;
-  const bounds = {
-    strength: range(fields.strength),
-    box_expansion: range(fields.box_expansion),
-    min_box_size: range(fields.min_box_size),
-    face: range(fields.thresholds.properties.face),
-    plate: range(fields.thresholds.properties.plate),
-  };
   const policy: BlurPolicy = {
-    method: blurMethod as BlurMethod,
-    strength: num('BLUR_STRENGTH', DEFAULT_BLUR_POLICY.strength, ...bounds.strength),
-    box_expansion: num('BLUR_BOX_EXPANSION', DEFAULT_BLUR_POLICY.box_expansion, ...bounds.box_expansion),
-    min_box_size: num('BLUR_MIN_BOX_SIZE', DEFAULT_BLUR_POLICY.min_box_size, ...bounds.min_box_size),
-    thresholds: {
-      face: num('FACE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.face, ...bounds.face),
-      plate: num('PLATE_SCORE_THRESHOLD', DEFAULT_BLUR_POLICY.thresholds.plate, ...bounds.plate),
-    },
-    head_fallback: bool('HEAD_FALLBACK', DEFAULT_BLUR_POLICY.head_fallback),
+    method: v.BLUR_METHOD,
+    strength: v.BLUR_STRENGTH,
+    box_expansion: v.BLUR_BOX_EXPANSION,
+    min_box_size: v.BLUR_MIN_BOX_SIZE,
+    thresholds: { face: v.FACE_SCORE_THRESHOLD, plate: v.PLATE_SCORE_THRESHOLD },
+    head_fallback: v.HEAD_FALLBACK,
   };
   // Unset limits are the default policy itself: an upload may only make privacy stronger.
   const fromDefaults = policyLimitsOf(policy);
   const policyLimits: PolicyLimits = {
-    maxFaceThreshold: num('POLICY_MAX_FACE_THRESHOLD', fromDefaults.maxFaceThreshold, ...bounds.face),
-    maxPlateThreshold: num('POLICY_MAX_PLATE_THRESHOLD', fromDefaults.maxPlateThreshold, ...bounds.plate),
-    maxMinBoxSize: num('POLICY_MAX_MIN_BOX_SIZE', fromDefaults.maxMinBoxSize, ...bounds.min_box_size),
-    minStrength: num('POLICY_MIN_STRENGTH', fromDefaults.minStrength, ...bounds.strength),
-    minBoxExpansion: num('POLICY_MIN_BOX_EXPANSION', fromDefaults.minBoxExpansion, ...bounds.box_expansion),
-    allowHeadFallbackOff: bool('POLICY_ALLOW_HEAD_FALLBACK_OFF', fromDefaults.allowHeadFallbackOff),
+    maxFaceThreshold: v.POLICY_MAX_FACE_THRESHOLD ?? fromDefaults.maxFaceThreshold,
+    maxPlateThreshold: v.POLICY_MAX_PLATE_THRESHOLD ?? fromDefaults.maxPlateThreshold,
+    maxMinBoxSize: v.POLICY_MAX_MIN_BOX_SIZE ?? fromDefaults.maxMinBoxSize,
+    minStrength: v.POLICY_MIN_STRENGTH ?? fromDefaults.minStrength,
+    minBoxExpansion: v.POLICY_MIN_BOX_EXPANSION ?? fromDefaults.minBoxExpansion,
+    allowHeadFallbackOff: v.POLICY_ALLOW_HEAD_FALLBACK_OFF ?? fromDefaults.allowHeadFallbackOff,
   };
   for (const violation of checkPolicyLimits(policy, policyLimits)) {
     problems.push(
@@ -165,55 +108,48 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     );
   }
 
-  const originalsWithoutAuth = (str('ORIGINALS_WITHOUT_AUTH', 'loopback') as string).toLowerCase();
-  if (!(ORIGINALS_WITHOUT_AUTH as readonly string[]).includes(originalsWithoutAuth)) {
-    problems.push(
-      `ORIGINALS_WITHOUT_AUTH must be one of ${ORIGINALS_WITHOUT_AUTH.join(', ')} (got "${originalsWithoutAuth}")`,
-    );
-  }
-
   const config: PipelineConfig = {
-    port: int('PORT', 8000, 1, 65535),
-    workerPort: int('WORKER_PORT', 9100, 1, 65535),
+    port: v.PORT,
+    workerPort: v.WORKER_PORT,
     host: str('HOST', '0.0.0.0') as string,
-    logLevel: logLevel as LogLevel,
+    logLevel: v.LOG_LEVEL,
     workerId: str('WORKER_ID') ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     redisUrl,
     queuePrefix: str('QUEUE_PREFIX', 'bull') as string,
     keyPrefix: str('REDIS_KEY_PREFIX', 'imgpipe') as string,
     storage,
-    maxBatchFiles: int('MAX_BATCH_FILES', 100, 1, 1000),
-    maxQueueSize: int('MAX_QUEUE_SIZE', 1000, 1, 10_000_000, file.max_queue_size),
-    latencyTargetS: num('LATENCY_TARGET_S', 60, 0.1, 86_400),
-    maxUploadBytes: int('MAX_UPLOAD_BYTES', 25 * MIB, 1024, 1024 * MIB),
-    maxUploadBytesInFlight: int('MAX_UPLOAD_BYTES_IN_FLIGHT', 128 * MIB, MIB, 64 * 1024 * MIB),
-    maxImagePixels: int('MAX_IMAGE_PIXELS', 50_000_000, 1, 1_000_000_000),
-    jobRetentionHours: int('JOB_RETENTION_HOURS', DEFAULT_IMAGE_JOB_POLICY.retentionHours, 1, 24 * 365),
-    jobAttempts: int('JOB_ATTEMPTS', DEFAULT_IMAGE_JOB_POLICY.attempts, 1, 20),
-    jobBackoffMs: int('JOB_BACKOFF_MS', DEFAULT_IMAGE_JOB_POLICY.backoffMs, 0, 3_600_000),
-    workerConcurrency: int('WORKER_CONCURRENCY', 2, 1, 64),
-    workerProcesses: int('WORKER_PROCESSES', 1, 1, 64),
-    numWorkers: int('NUM_WORKERS', 1, 1, 64, file.num_workers),
-    jpegQuality: int('JPEG_QUALITY', 85, 1, 100),
+    maxBatchFiles: v.MAX_BATCH_FILES,
+    maxQueueSize: v.MAX_QUEUE_SIZE,
+    latencyTargetS: v.LATENCY_TARGET_S,
+    maxUploadBytes: v.MAX_UPLOAD_BYTES,
+    maxUploadBytesInFlight: v.MAX_UPLOAD_BYTES_IN_FLIGHT,
+    maxImagePixels: v.MAX_IMAGE_PIXELS,
+    jobRetentionHours: v.JOB_RETENTION_HOURS,
+    jobAttempts: v.JOB_ATTEMPTS,
+    jobBackoffMs: v.JOB_BACKOFF_MS,
+    workerConcurrency: v.WORKER_CONCURRENCY,
+    workerProcesses: v.WORKER_PROCESSES,
+    numWorkers: v.NUM_WORKERS,
+    jpegQuality: v.JPEG_QUALITY,
     modelsDir: resolve(str('MODELS_DIR', './.cache/models') as string),
     detectorModel: optionalPath(str('DETECTOR_MODEL')),
     detectorLabels: labels ? commaList(labels) : undefined,
     plateModel: optionalPath(str('PLATE_MODEL')),
-    onnxThreads: int('ONNX_THREADS', 1, 1, 64),
-    thoroughFaceSearch: bool('THOROUGH_FACE_SEARCH', false),
+    onnxThreads: v.ONNX_THREADS,
+    thoroughFaceSearch: v.THOROUGH_FACE_SEARCH,
     detection: {
-      scoreThreshold: num('DETECTION_SCORE_THRESHOLD', 0.35, 0.01, 0.99),
+      scoreThreshold: v.DETECTION_SCORE_THRESHOLD,
       classes: classes ? commaList(classes) : null,
     },
     policy,
     policyLimits,
     auth: readAuth(str, problems),
-    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 12_000, 0, 10_000_000),
+    rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     corsOrigins: commaList(str('CORS_ORIGINS', '') as string),
-    trustProxyHops: int('TRUST_PROXY_HOPS', 0, 0, 10),
-    serveOriginals: bool('SERVE_ORIGINALS', true),
-    originalsWithoutAuth: originalsWithoutAuth as OriginalsWithoutAuth,
-    jobLockMs: int('JOB_LOCK_MS', 60_000, 1000, 3_600_000),
+    trustProxyHops: v.TRUST_PROXY_HOPS,
+    serveOriginals: v.SERVE_ORIGINALS,
+    originalsWithoutAuth: v.ORIGINALS_WITHOUT_AUTH,
+    jobLockMs: v.JOB_LOCK_MS,
   };
   if (config.maxUploadBytesInFlight < config.maxUploadBytes) {
     problems.push(
