@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { UploadAccepted, storageKeys } from '@imgpipe/contracts';
 import { Stack, freePort, photos, sleep, terminate, waitUntil } from './support/stack';
@@ -160,5 +161,38 @@ describe('Redis down', () => {
     const next = (await after.json()) as UploadAccepted;
     expect((await stack.waitFor(next.job_id)).status).toBe('completed');
     expect(stack.workers[0].proc.exitCode).toBeNull();
+  });
+});
+
+describe('storage hung', () => {
+  let stack: Stack;
+  // Accepts connections and never answers: a store that hangs rather than refuses.
+  const hung = createServer(() => undefined);
+  beforeAll(async () => {
+    const port = await freePort();
+    await new Promise<void>((listening) => hung.listen(port, '127.0.0.1', listening));
+    stack = await Stack.start({
+      storage: 's3',
+      redisDb: 5,
+      workers: 0,
+      s3: { bucket: 'resilience-hung', endpoint: `http://127.0.0.1:${port}` },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    hung.closeAllConnections();
+    hung.close();
+  });
+
+  it('answers /health 503 naming the store, not Redis, within the check timeout', async () => {
+    const started = Date.now();
+    const health = await stack.get('/health');
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({
+      status: 'unavailable',
+      dependencies: { redis: 'up', storage: 'down' },
+      errors: { storage: 'storage check timed out after 2000 ms' },
+    });
   });
 });

@@ -28,6 +28,6 @@ export {
   createStatusRedis,
   withRedisTimeout,
 } from './lib/redis';
-export { HealthService } from './lib/health.service';
+export { RedisHealthIndicator } from './lib/redis.health';
 export { bullQueueOptions } from './lib/queue-options';
 export { redisKeys } from './lib/keys';

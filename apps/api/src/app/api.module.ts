@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
+import { TerminusModule } from '@nestjs/terminus';
 import { PipelineConfig, PipelineConfigModule } from '@imgpipe/config';
 import { JobsModule } from '@imgpipe/jobs';
 import { MetricsModule } from '@imgpipe/metrics';
@@ -11,6 +12,7 @@ import { SystemController } from './system.controller';
 import { UploadController } from './upload.controller';
 import { UploadService } from './upload.service';
 import { RateLimitStore } from './access/rate-limit.store';
+import { HealthService } from './health.service';
 import { UploadBudgetInterceptor, UploadBytesBudget, budgetedMemoryStorage } from './upload-budget';
 
 /** The api: validates uploads, stores originals, enqueues, answers status. No image decoding, no models. */
@@ -25,6 +27,7 @@ export class ApiModule {
         StorageModule.forRoot(config.storage),
         JobsModule.forRoot(),
         MetricsModule.forRoot('api'),
+        TerminusModule,
         MulterModule.register({
           storage: budgetedMemoryStorage(uploadBudget, config.maxUploadBytes + 1),
           // Multer stops reading a file at fileSize and answers 413; files caps a batch.
@@ -40,6 +43,7 @@ export class ApiModule {
       providers: [
         UploadService,
         RateLimitStore,
+        HealthService,
         { provide: UploadBytesBudget, useValue: uploadBudget },
         UploadBudgetInterceptor,
         { provide: APP_FILTER, useClass: ErrorFilter },

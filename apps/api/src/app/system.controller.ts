@@ -2,10 +2,11 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthView, QueueStatusView, StatsView } from '@imgpipe/contracts';
-import { AdmissionService, HealthService, JobStatsStore } from '@imgpipe/jobs';
+import { AdmissionService, JobStatsStore } from '@imgpipe/jobs';
 import { ApiErrors, UNAVAILABLE } from './api-docs';
 import { Protected, SCOPES } from './access/access.guard';
 import { HealthDto, QueueStatusDto, StatsDto } from './dto/views.dto';
+import { HealthService } from './health.service';
 
 @ApiTags('system')
 @Controller()

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { HealthView } from '@imgpipe/contracts';
-import { HealthService } from '@imgpipe/jobs';
+import { HealthService } from './health.service';
 
 @Controller()
 export class HealthController {

@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { PipelineConfig, PipelineConfigModule } from '@imgpipe/config';
 import { JobsModule } from '@imgpipe/jobs';
 import { MetricsModule } from '@imgpipe/metrics';
 import { StorageModule } from '@imgpipe/storage';
 import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
 import { ImageJobProcessor } from './image-job.processor';
 import { PIPELINE, createPipeline } from './pipeline.provider';
 
@@ -18,9 +20,10 @@ export class WorkerModule {
         StorageModule.forRoot(config.storage),
         JobsModule.forRoot(),
         MetricsModule.forRoot('worker'),
+        TerminusModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: PIPELINE, useFactory: () => createPipeline(config) }, ImageJobProcessor],
+      providers: [{ provide: PIPELINE, useFactory: () => createPipeline(config) }, ImageJobProcessor, HealthService],
     };
   }
 }

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { AggregatorRegistry } from 'prom-client';
-import { HealthService } from '@imgpipe/jobs';
 import { PipelineMetrics } from '@imgpipe/metrics';
+import { HealthService } from '../app/health.service';
 import { READY, WorkerReply, isSupervisorRequest } from './messages';
 
 /**

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { BullModule } from '@nestjs/bull';
+import { TerminusModule } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { QUEUE_NAME } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
@@ -10,7 +11,7 @@ import { BatchStore } from './batch.store';
 import { ImageQueue } from './image-queue.service';
 import { ImageJobConsumer } from './image-job.consumer';
 import { bullQueueOptions } from './queue-options';
-import { HealthService } from './health.service';
+import { RedisHealthIndicator } from './redis.health';
 import { QueueMetrics } from './queue-metrics';
 import { IdempotencyStore } from './idempotency.store';
 import { AdmissionService } from './admission.service';
@@ -21,7 +22,7 @@ const services = [
   BatchStore,
   ImageQueue,
   ImageJobConsumer,
-  HealthService,
+  RedisHealthIndicator,
   QueueMetrics,
   IdempotencyStore,
   AdmissionService,
@@ -42,6 +43,7 @@ export class JobsModule implements OnApplicationShutdown {
           useFactory: (config: PipelineConfig) => bullQueueOptions(config),
         }),
         BullModule.registerQueue({ name: QUEUE_NAME }),
+        TerminusModule,
       ],
       providers: [
         {

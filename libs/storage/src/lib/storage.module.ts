@@ -7,12 +7,14 @@ import {
   type ModuleMetadata,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { createStorageDriver } from './create-storage-driver';
 import type { StorageDriver } from './storage-driver';
+import { STORAGE_DRIVER } from './storage-driver.token';
 import type { StorageOptions } from './storage-options';
+import { StorageHealthIndicator } from './storage.health';
 
-/** Injection token of the StorageDriver: `@Inject(STORAGE_DRIVER) storage: StorageDriver`. */
-export const STORAGE_DRIVER = Symbol('STORAGE_DRIVER');
+export { STORAGE_DRIVER };
 
 export interface StorageModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
@@ -20,7 +22,7 @@ export interface StorageModuleAsyncOptions {
   useFactory: FactoryProvider<StorageOptions | Promise<StorageOptions>>['useFactory'];
 }
 
-/** Provides one StorageDriver to the whole app and closes it when the app shuts down. */
+/** Provides one StorageDriver and its health indicator to the whole app, and closes the driver when the app shuts down. */
 @Global()
 @Module({})
 export class StorageModule implements OnApplicationShutdown {
@@ -29,28 +31,31 @@ export class StorageModule implements OnApplicationShutdown {
   static forRoot(options: StorageOptions): DynamicModule {
     return {
       module: StorageModule,
+      imports: [TerminusModule],
       providers: [
         {
           provide: STORAGE_DRIVER,
           useFactory: () => createStorageDriver(options),
         },
+        StorageHealthIndicator,
       ],
-      exports: [STORAGE_DRIVER],
+      exports: [STORAGE_DRIVER, StorageHealthIndicator],
     };
   }
 
   static forRootAsync(options: StorageModuleAsyncOptions): DynamicModule {
     return {
       module: StorageModule,
-      imports: options.imports ?? [],
+      imports: [TerminusModule, ...(options.imports ?? [])],
       providers: [
         {
           provide: STORAGE_DRIVER,
           inject: options.inject ?? [],
           useFactory: async (...deps: unknown[]) => createStorageDriver(await options.useFactory(...deps)),
         },
+        StorageHealthIndicator,
       ],
-      exports: [STORAGE_DRIVER],
+      exports: [STORAGE_DRIVER, StorageHealthIndicator],
     };
   }
 
