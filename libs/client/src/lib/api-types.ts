@@ -1,4 +1,4 @@
-import type { components, operations, paths } from './generated/openapi';
+import type { components, operations } from './generated/openapi';
 
 // Names for the shapes of the generated document, taken from the operations themselves, so
 // that a route whose response changes changes the type its method returns.
@@ -30,22 +30,3 @@ export type BlurPolicy = Schemas['BlurPolicyDto'];
 export type BlurPolicyOverride = Partial<Omit<BlurPolicy, 'thresholds'>> & {
   thresholds?: Partial<BlurPolicy['thresholds']>;
 };
-
-export type Method = 'get' | 'post';
-
-/** The operation at `path` for `method`. */
-export type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
-
-/** The path parameters `path` takes (`{}` when it has none). */
-export type PathParams<O> = O extends { parameters: { path: infer T } } ? T : Record<string, never>;
-
-/** The JSON body of an operation's 2xx response. */
-export type SuccessJson<O> = O extends { responses: infer R }
-  ? {
-      [S in keyof R]: S extends 200 | 201 | 202
-        ? R[S] extends { content: { 'application/json': infer T } }
-          ? T
-          : never
-        : never;
-    }[keyof R]
-  : never;

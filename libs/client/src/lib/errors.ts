@@ -18,12 +18,15 @@ export class PipelineApiError extends Error {
     super(message);
   }
 
-  /** Reads an error response: the api's `{statusCode, code, message}` body, or whatever a proxy in between sent. */
-  static async fromResponse(res: Response): Promise<PipelineApiError> {
+  /**
+   * An error response from its body as openapi-fetch read it (parsed JSON, or the text when it
+   * was not JSON): the api's `{statusCode, code, message}`, or whatever a proxy in between sent.
+   */
+  static fromBody(res: Response, parsed: unknown): PipelineApiError {
     const retryAfterS = parseRetryAfter(res.headers.get('retry-after'));
-    const text = await res.text().catch(() => '');
-    const body = parseErrorBody(text);
+    const body = asErrorBody(parsed);
     if (body) return new PipelineApiError(res.status, body.code, body.message, retryAfterS, body.details);
+    const text = typeof parsed === 'string' ? parsed : parsed === undefined ? '' : JSON.stringify(parsed);
     const excerpt = text.trim().slice(0, 200);
     const message = `${res.status} ${res.statusText}${excerpt ? `: ${excerpt}` : ''}`;
     return new PipelineApiError(res.status, `http_${res.status}`, message, retryAfterS);
@@ -43,14 +46,11 @@ export class JobWaitTimeoutError extends Error {
   }
 }
 
-function parseErrorBody(text: string): ErrorBody | undefined {
-  try {
-    const body = JSON.parse(text) as Partial<ErrorBody>;
-    if (typeof body?.code === 'string' && typeof body.message === 'string') return body as ErrorBody;
-  } catch {
-    // not JSON: described from the status line instead
-  }
-  return undefined;
+function asErrorBody(parsed: unknown): ErrorBody | undefined {
+  const body = parsed as Partial<ErrorBody> | undefined;
+  return typeof body === 'object' && typeof body?.code === 'string' && typeof body.message === 'string'
+    ? (body as ErrorBody)
+    : undefined;
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (RFC 9110 10.2.3). */

@@ -220,6 +220,23 @@ describe('PipelineClient', () => {
     await expect(client.health()).rejects.toMatchObject({ status: 503, code: 'service_unavailable' });
   });
 
+  it('sends every request through a fetch given in the options, as a Request with its headers', async () => {
+    const requests: Request[] = [];
+    const client = new PipelineClient({
+      baseUrl: 'http://api.invalid',
+      token: 't3',
+      headers: { 'x-request-id': 'r1' },
+      fetch: async (input) => {
+        requests.push(input as Request);
+        return new Response(JSON.stringify({ status: 'ok' }), { headers: { 'content-type': 'application/json' } });
+      },
+    });
+    expect(await client.queueStatus()).toEqual({ status: 'ok' });
+    expect(
+      requests.map((r) => [r.method, r.url, r.headers.get('authorization'), r.headers.get('x-request-id')]),
+    ).toEqual([['GET', 'http://api.invalid/queue-status', 'Bearer t3', 'r1']]);
+  });
+
   it('refuses a base URL that is not http(s)', () => {
     expect(() => new PipelineClient({ baseUrl: 'localhost:8000' })).toThrow(/baseUrl must be an http\(s\) URL/);
   });

@@ -1,3 +1,4 @@
+import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/openapi';
 import type {
   BatchAccepted,
@@ -7,13 +8,9 @@ import type {
   JobMetadata,
   JobStatus,
   JobStatusView,
-  Method,
-  Operation,
-  PathParams,
   QueueStatusView,
   ResultKind,
   StatsView,
-  SuccessJson,
   UploadAccepted,
 } from './api-types';
 import { JobWaitTimeoutError, PipelineApiError } from './errors';
@@ -52,29 +49,41 @@ export interface WaitOptions {
   until?: readonly JobStatus[];
 }
 
-interface RequestInit {
-  body?: FormData;
-  headers?: Record<string, string>;
-  /** Non-2xx statuses whose response the caller reads itself. */
-  accept?: readonly number[];
+/** What openapi-fetch answers: the parsed body of a 2xx (`data`) or of any other status (`error`). */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
- * Typed client of the image pipeline's REST API. Every method's argument and result types come
- * from the api's OpenAPI document; every refusal is a {@link PipelineApiError}.
+ * Typed client of the image pipeline's REST API, on openapi-fetch over the paths openapi-typescript
+ * generates from the api's OpenAPI document: every route, parameter and result type comes from it.
+ * Every refusal is a {@link PipelineApiError}.
  */
 export class PipelineClient {
-  private readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
+  private readonly api: Client<paths>;
 
   constructor(private readonly options: PipelineClientOptions) {
     if (!/^https?:\/\/\S+$/.test(options.baseUrl ?? '')) {
       throw new TypeError(`baseUrl must be an http(s) URL (got "${options.baseUrl}")`);
     }
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    this.api = createClient<paths>({
+      baseUrl: options.baseUrl,
+      headers: options.headers,
+      fetch: (request) => fetchImpl(request),
+    });
+    // A token function is asked before each request, so a refreshed token is used at once.
+    this.api.use({
+      onRequest: async ({ request }) => {
+        const token = typeof options.token === 'function' ? await options.token() : options.token;
+        if (token) request.headers.set('authorization', `Bearer ${token}`);
+        return request;
+      },
+    });
   }
 
   /** Uploads one image (202): the job is queued; follow it with {@link waitFor} or {@link status}. */
@@ -83,7 +92,9 @@ export class PipelineClient {
     const form = new FormData();
     form.append('file', part.blob, part.filename);
     if (options.policy) form.append('policy', JSON.stringify(options.policy));
-    return this.json('post', '/upload', {}, { body: form, headers: idempotency(options) });
+    return this.ok(
+      await this.api.POST('/upload', { body: multipart(form), headers: idempotency(options), ...this.init() }),
+    );
   }
 
   /** Uploads many images in one request; files the api refuses are listed in `rejected`. */
@@ -98,15 +109,19 @@ export class PipelineClient {
       form.append('files', part.blob, part.filename);
     }
     if (options.policy) form.append('policy', JSON.stringify(options.policy));
-    return this.json('post', '/batch-upload', {}, { body: form, headers: idempotency(options) });
+    return this.ok(
+      await this.api.POST('/batch-upload', { body: multipart(form), headers: idempotency(options), ...this.init() }),
+    );
   }
 
-  status(jobId: string): Promise<JobStatusView> {
-    return this.json('get', '/status/{job_id}', { job_id: jobId });
+  async status(jobId: string): Promise<JobStatusView> {
+    return this.ok(await this.api.GET('/status/{job_id}', { params: { path: { job_id: jobId } }, ...this.init() }));
   }
 
-  batch(batchId: string): Promise<BatchStatusView> {
-    return this.json('get', '/batch/{batch_id}', { batch_id: batchId });
+  async batch(batchId: string): Promise<BatchStatusView> {
+    return this.ok(
+      await this.api.GET('/batch/{batch_id}', { params: { path: { batch_id: batchId } }, ...this.init() }),
+    );
   }
 
   /**
@@ -145,70 +160,56 @@ export class PipelineClient {
 
   /** The job's metadata document: regions blurred, objects detected, models, timings. */
   async downloadMetadata(jobId: string): Promise<JobMetadata> {
-    const res = await this.request('get', '/results/{job_id}/{kind}', { job_id: jobId, kind: 'metadata' });
-    return (await res.json()) as JobMetadata;
+    const path = { job_id: jobId, kind: 'metadata' as const };
+    return this.ok(await this.api.GET('/results/{job_id}/{kind}', { params: { path }, ...this.init() })) as JobMetadata;
   }
 
-  stats(): Promise<StatsView> {
-    return this.json('get', '/stats', {});
+  async stats(): Promise<StatsView> {
+    return this.ok(await this.api.GET('/stats', this.init()));
   }
 
-  queueStatus(): Promise<QueueStatusView> {
-    return this.json('get', '/queue-status', {});
+  async queueStatus(): Promise<QueueStatusView> {
+    return this.ok(await this.api.GET('/queue-status', this.init()));
   }
 
   /** Whether Redis and storage answer; a 503 is returned as `status: 'unavailable'`, not thrown. */
   async health(): Promise<HealthView> {
-    const res = await this.request('get', '/health', {}, { accept: [503] });
-    const body = (await res.json().catch(() => undefined)) as HealthView | undefined;
-    if (res.status === 503 && typeof body?.dependencies !== 'object') {
+    const { data, error, response } = await this.api.GET('/health', this.init());
+    if (response.ok) return data as HealthView;
+    const report = error as HealthView | undefined;
+    if (response.status !== 503) throw PipelineApiError.fromBody(response, error);
+    if (typeof report?.dependencies !== 'object') {
       throw new PipelineApiError(503, 'service_unavailable', 'health check answered 503 without a health report');
     }
-    return body as HealthView;
+    return report;
   }
 
   private async download(jobId: string, kind: Exclude<ResultKind, 'metadata'>): Promise<Buffer> {
-    const res = await this.request('get', '/results/{job_id}/{kind}', { job_id: jobId, kind });
-    return Buffer.from(await res.arrayBuffer());
+    const answer = await this.api.GET('/results/{job_id}/{kind}', {
+      params: { path: { job_id: jobId, kind } },
+      parseAs: 'arrayBuffer',
+      ...this.init(),
+    });
+    return Buffer.from(this.ok(answer));
   }
 
-  private async json<P extends keyof paths, M extends Method>(
-    method: M,
-    path: P,
-    params: PathParams<Operation<P, M>>,
-    init: RequestInit = {},
-  ): Promise<SuccessJson<Operation<P, M>>> {
-    const res = await this.request(method, path, params, {
-      ...init,
-      headers: { accept: 'application/json', ...init.headers },
-    });
-    return (await res.json()) as SuccessJson<Operation<P, M>>;
+  /** The 2xx body, or the refusal as a PipelineApiError. */
+  private ok<T>({ data, error, response }: Answer<T>): T {
+    if (response.ok) return data as T;
+    throw PipelineApiError.fromBody(response, error);
   }
 
-  /** One HTTP exchange on a documented route; any status but 2xx (and `accept`) becomes a PipelineApiError. */
-  private async request<P extends keyof paths, M extends Method>(
-    method: M,
-    path: P,
-    params: PathParams<Operation<P, M>>,
-    init: RequestInit = {},
-  ): Promise<Response> {
-    const url =
-      this.baseUrl +
-      String(path).replace(/\{(\w+)\}/g, (_, name: string) =>
-        encodeURIComponent(String((params as Record<string, unknown>)[name])),
-      );
-    const headers: Record<string, string> = { ...this.options.headers, ...init.headers };
-    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
-    if (token) headers['authorization'] = `Bearer ${token}`;
-    const res = await this.fetchImpl(url, {
-      method: method.toUpperCase(),
-      headers,
-      body: init.body,
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
-    if (res.ok || init.accept?.includes(res.status)) return res;
-    throw await PipelineApiError.fromResponse(res);
+  private init() {
+    return { signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
   }
+}
+
+/**
+ * The document describes the multipart body's fields; a FormData carries them, and openapi-fetch
+ * sends a FormData as it is, letting fetch set the boundary.
+ */
+function multipart<T>(form: FormData): NonNullable<T> {
+  return form as unknown as NonNullable<T>;
 }
 
 function idempotency(options: UploadOptions): Record<string, string> {
