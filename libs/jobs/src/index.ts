@@ -20,7 +20,6 @@ export {
 export { JobStatusStore, type JobAccess, type NewJobRecord } from './lib/job-status.store';
 export { JobStatsStore } from './lib/job-stats.store';
 export { BatchStore } from './lib/batch.store';
-export { IdempotencyStore, type IdempotencyClaim } from './lib/idempotency.store';
 export {
   REDIS_CLIENT,
   REDIS_TIMEOUT_MS,

@@ -13,6 +13,7 @@ import { UploadController } from './upload.controller';
 import { UploadService } from './upload.service';
 import { RateLimitStore } from './access/rate-limit.store';
 import { HealthService } from './health.service';
+import { IdempotencyStore } from './idempotency.store';
 import { UploadBudgetInterceptor, UploadBytesBudget, budgetedMemoryStorage } from './upload-budget';
 
 /** The api: validates uploads, stores originals, enqueues, answers status. No image decoding, no models. */
@@ -43,6 +44,7 @@ export class ApiModule {
       providers: [
         UploadService,
         RateLimitStore,
+        IdempotencyStore,
         HealthService,
         { provide: UploadBytesBudget, useValue: uploadBudget },
         UploadBudgetInterceptor,

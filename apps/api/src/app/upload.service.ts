@@ -16,19 +16,12 @@ import {
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import {
-  Admission,
-  AdmissionService,
-  BatchStore,
-  IdempotencyStore,
-  ImageQueue,
-  JobStatsStore,
-  JobStatusStore,
-} from '@imgpipe/jobs';
+import { Admission, AdmissionService, BatchStore, ImageQueue, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
 import { PipelineMetrics } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ApiError } from './errors/api-error';
 import { sanitizeFilename } from './filenames';
+import { IdempotencyStore } from './idempotency.store';
 
 /** The part of an uploaded file the service needs (multer's file object has it). */
 export interface UploadedImage {

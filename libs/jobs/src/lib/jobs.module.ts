@@ -13,7 +13,6 @@ import { ImageJobConsumer } from './image-job.consumer';
 import { bullQueueOptions } from './queue-options';
 import { RedisHealthIndicator } from './redis.health';
 import { QueueMetrics } from './queue-metrics';
-import { IdempotencyStore } from './idempotency.store';
 import { AdmissionService } from './admission.service';
 
 const services = [
@@ -24,7 +23,6 @@ const services = [
   ImageJobConsumer,
   RedisHealthIndicator,
   QueueMetrics,
-  IdempotencyStore,
   AdmissionService,
 ];
 

@@ -7,8 +7,6 @@ export function redisKeys(prefix: string) {
     completions: `${prefix}:stats:completions`,
     processingMs: `${prefix}:stats:processing_ms`,
     endToEndMs: `${prefix}:stats:e2e_ms`,
-    /** `client` and `key` are hashed by the caller: never raw client input in a key name. */
-    idempotency: (hash: string) => `${prefix}:idempotency:${hash}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
-import { RedisKeys, redisKeys } from './keys';
+import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from '@imgpipe/jobs';
 
 /**
  * How long a claim lives before its response is recorded. An api that dies mid-request leaves a
@@ -30,14 +29,14 @@ interface Entry<T> {
  */
 @Injectable()
 export class IdempotencyStore {
-  private readonly keys: RedisKeys;
+  private readonly prefix: string;
   private readonly ttlMs: number;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @Inject(PIPELINE_CONFIG) config: PipelineConfig,
   ) {
-    this.keys = redisKeys(config.keyPrefix);
+    this.prefix = config.keyPrefix;
     this.ttlMs = config.jobRetentionHours * 3600 * 1000;
   }
 
@@ -76,7 +75,9 @@ export class IdempotencyStore {
     await withRedisTimeout(this.redis.del(this.redisKey(client, key)), REDIS_TIMEOUT_MS, 'release idempotency key');
   }
 
+  /** Hashed: never raw client input in a key name. */
   private redisKey(client: string, key: string): string {
-    return this.keys.idempotency(createHash('sha256').update(client).update('\0').update(key).digest('hex'));
+    const hash = createHash('sha256').update(client).update('\0').update(key).digest('hex');
+    return `${this.prefix}:idempotency:${hash}`;
   }
 }
