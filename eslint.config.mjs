@@ -1,7 +1,8 @@
 import nx from '@nx/eslint-plugin';
 
-// Module boundaries: apps never import each other; the api never reaches the models;
-// contracts depend on nothing. Tags live in each project.json.
+// Module boundaries: apps never import each other; the api never reaches the models; contracts
+// depend on nothing; data-access libs (queue, storage) hold one concern each. Tags live in each
+// project.json.
 const shared = ['scope:shared'];
 
 export default [
@@ -34,9 +35,12 @@ export default [
               sourceTag: 'type:feature',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'],
             },
+            // One concern per data-access lib: the queue lib and the storage lib never import each other
+            // (a health check of one dependency lives with that dependency), and none of them knows HTTP.
             {
               sourceTag: 'type:data-access',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util'],
+              bannedExternalImports: ['express', '@nestjs/platform-express', 'rate-limiter-flexible'],
             },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
@@ -48,7 +52,12 @@ export default [
               onlyDependOnLibsWithTags: ['scope:api', ...shared],
               bannedExternalImports: ['onnxruntime-node', 'onnxruntime-*'],
             },
-            { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:worker', ...shared] },
+            // Rate limits and idempotency are the api's, where requests arrive.
+            {
+              sourceTag: 'scope:worker',
+              onlyDependOnLibsWithTags: ['scope:worker', ...shared],
+              bannedExternalImports: ['rate-limiter-flexible'],
+            },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: shared },
           ],
         },
