@@ -10,9 +10,10 @@ import { formatSummary, PrivacySummary, summarize } from './privacy-score';
 // The privacy hard-case set, scored as `npm run eval:privacy` scores it, with the default
 // configuration. The targets are faces >= 24 px 0.95, faces of 16-24 px 0.8, plates >= 40 px 0.9
 // and collateral <= 2 %; the default pipeline meets the last two. The recall floors below are what
-// it reaches today (0.85, 0.56, 0.94), so a change that finds fewer faces or plates fails here;
-// raise them as recall improves.
-const FLOORS = { faceRecall24: 0.85, faceRecall16to24: 0.55, plateRecall: 0.94, collateralPct: 2 };
+// it reaches today (0.946, 0.741, 0.944) less one face in each face bucket, so that a model run
+// that differs in the last bits on another CPU does not fail it, while a change that finds fewer
+// faces or plates does; raise them as recall improves.
+const FLOORS = { faceRecall24: 0.93, faceRecall16to24: 0.7, plateRecall: 0.94, collateralPct: 2 };
 
 const root = join(__dirname, '../../../../..');
 const modelsDir = process.env['IMGPIPE_MODELS_DIR'] ?? join(root, '.cache/models');
@@ -111,8 +112,8 @@ describe('the thorough face search on the distant groups and the faces without b
     }
     expect(standard.models).not.toContain('ssd-mobilenetv1-face');
     expect(thorough.models).toContain('ssd-mobilenetv1-face');
-    // Measured on these 18 photos: 0.775 against 0.875 for faces of 24 px and more, 0.56 against 0.74 for 16-24 px.
-    expect(thorough.summary.faceRecall24).toBeGreaterThan(standard.summary.faceRecall24 + 0.08);
-    expect(thorough.summary.faceRecall16to24).toBeGreaterThan(standard.summary.faceRecall16to24 + 0.15);
+    // Measured on these 18 photos: 0.925 against 0.95 for faces of 24 px and more, 0.74 against 0.81 for 16-24 px.
+    expect(thorough.summary.faceRecall24).toBeGreaterThanOrEqual(standard.summary.faceRecall24);
+    expect(thorough.summary.faceRecall16to24).toBeGreaterThan(standard.summary.faceRecall16to24 + 0.05);
   });
 });

@@ -1,5 +1,5 @@
 import type { Region } from 'sharp';
-import { ModelInfo } from '@imgpipe/contracts';
+import { Box, ModelInfo } from '@imgpipe/contracts';
 import { clampBox } from '../geometry/box';
 import { weightedNms } from '../geometry/nms';
 import { createOnnxSession, ort, OnnxSessionOptions } from '../onnx/session';
@@ -46,6 +46,16 @@ const FACE_NMS_IOU = 0.3;
 
 const SIZE = BLAZEFACE_INPUT_SIZE;
 const MAX_FACE_IN_TILE = 0.35;
+/**
+ * Tile detections scoring from this up to the threshold are looked at again, in a region three
+ * times their size around them (CONTEXT). On the hard-case set that took faces of 24 px and more
+ * from 0.85 to 0.95 and of 16-24 px from 0.56 to 0.74, with collateral unchanged, for about 19 %
+ * more face runs (four candidates share a run). From 0.6: 0.88 / 0.59; from 0.3: 0.93 / 0.59; from
+ * 0.1: 0.96 / 0.70 for twice the runs. A context of twice the box found 0.93 / 0.63, four times
+ * 0.93 / 0.78.
+ */
+const DOUBTFUL_SCORE = 0.2;
+const CONTEXT = 3;
 
 /** BlazeFace back-256 (MediaPipe's short-to-mid-range model for scene photos), run on the CPU. */
 export class FaceDetector {
@@ -63,20 +73,28 @@ export class FaceDetector {
 
   async detect(image: RgbImage, opts: FaceDetectOptions = {}): Promise<FaceDetection[]> {
     const threshold = opts.scoreThreshold ?? DEFAULT_FACE_SCORE_THRESHOLD;
+    const low = Math.min(threshold, DOUBTFUL_SCORE);
     const found = await this.detectIn(image, wholeImage(image), threshold);
+    const doubtful: FaceDetection[] = [];
     if (opts.multiScale ?? true) {
       const tiles = faceTiles(image.width, image.height, this.tileOptions);
       for (const { tile, tensor, geometry } of await tileTensors(image, tiles, SIZE)) {
-        const inTile = await this.run(tensor, geometry, tile, threshold);
+        const inTile = await this.run(tensor, geometry, tile, low);
         // A face as large as a third of a tile is seen whole by a coarser pass; in a small tile,
         // such a "face" is more often a hand, a knee or a pattern seen up close.
         const largest = MAX_FACE_IN_TILE * Math.min(tile.width, tile.height);
-        found.push(
-          ...inTile.filter(
-            (f) => !touchesInnerEdge(f.box, tile, image.width, image.height) && f.box[3] - f.box[1] <= largest,
-          ),
-        );
+        for (const f of inTile) {
+          if (touchesInnerEdge(f.box, tile, image.width, image.height) || f.box[3] - f.box[1] > largest) continue;
+          (f.score >= threshold ? found : doubtful).push(f);
+        }
       }
+    }
+    // A small face in a tile often scores under the threshold. Shown again enlarged, with its
+    // surroundings, it scores as a face does; a pattern that looked like one does not.
+    const candidates = weightedNms(doubtful, FACE_NMS_IOU).filter((c) => !found.some((f) => overlaps(f.box, c.box)));
+    if (candidates.length > 0) {
+      const regions = candidates.map((c) => contextOf(c.box, image.width, image.height));
+      found.push(...(await this.detectInRegions(image, regions, { scoreThreshold: threshold, shareRuns: true })));
     }
     return weightedNms(found, FACE_NMS_IOU).map((f) => ({ ...f, box: clampBox(f.box, image.width, image.height) }));
   }
@@ -156,6 +174,25 @@ function cellOf({ box: [x1, y1, x2, y2] }: NormalisedFace, cells: readonly Quart
     const cy = ((y1 + y2) / 2) * g.inputHeight - g.padY;
     return cx >= 0 && cy >= 0 && cx < g.resizedWidth && cy < g.resizedHeight;
   });
+}
+
+/** A square CONTEXT times the longer side of `box`, around its centre, inside the image. */
+function contextOf([x1, y1, x2, y2]: Box, width: number, height: number): Region {
+  const half = (CONTEXT * Math.max(x2 - x1, y2 - y1)) / 2;
+  const cx = (x1 + x2) / 2;
+  const cy = (y1 + y2) / 2;
+  const left = Math.max(0, Math.floor(cx - half));
+  const top = Math.max(0, Math.floor(cy - half));
+  return {
+    left,
+    top,
+    width: Math.min(width, Math.ceil(cx + half)) - left,
+    height: Math.min(height, Math.ceil(cy + half)) - top,
+  };
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {
