@@ -14,6 +14,7 @@ import { UploadService } from './upload.service';
 import { RateLimitStore } from './access/rate-limit.store';
 import { HealthService } from './health.service';
 import { IdempotencyStore } from './idempotency.store';
+import { JobsService } from './jobs.service';
 import { UploadBudgetInterceptor, UploadBytesBudget, budgetedMemoryStorage } from './upload-budget';
 
 /** The api: validates uploads, stores originals, enqueues, answers status. No image decoding, no models. */
@@ -43,6 +44,7 @@ export class ApiModule {
       controllers: [UploadController, JobsController, SystemController],
       providers: [
         UploadService,
+        JobsService,
         RateLimitStore,
         IdempotencyStore,
         HealthService,

@@ -2,17 +2,18 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthView, QueueStatusView, StatsView } from '@imgpipe/contracts';
-import { AdmissionService, JobStatsStore } from '@imgpipe/jobs';
+import { AdmissionService } from '@imgpipe/jobs';
 import { ApiErrors, UNAVAILABLE } from './api-docs';
 import { Protected, SCOPES } from './access/access.guard';
 import { HealthDto, QueueStatusDto, StatsDto } from './dto/views.dto';
 import { HealthService } from './health.service';
+import { JobsService } from './jobs.service';
 
 @ApiTags('system')
 @Controller()
 export class SystemController {
   constructor(
-    private readonly stats: JobStatsStore,
+    private readonly jobs: JobsService,
     private readonly admission: AdmissionService,
     private readonly health: HealthService,
   ) {}
@@ -23,7 +24,7 @@ export class SystemController {
   @ApiOkResponse({ type: StatsDto })
   @ApiErrors(UNAVAILABLE)
   read(): Promise<StatsView> {
-    return this.stats.read();
+    return this.jobs.statistics();
   }
 
   @Get('queue-status')

@@ -23,11 +23,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BatchAccepted, BatchStatusView, UploadAccepted } from '@imgpipe/contracts';
-import { BatchStore } from '@imgpipe/jobs';
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views.dto';
-import { ClientRequest, Protected, SCOPES, mayRead } from './access/access.guard';
-import { ApiError } from './errors/api-error';
+import { ClientRequest, Protected, SCOPES } from './access/access.guard';
+import { JobsService } from './jobs.service';
 import { UploadService, UploadedImage } from './upload.service';
 import { UploadBudgetInterceptor } from './upload-budget';
 import { BATCH_ID } from './params';
@@ -89,7 +88,7 @@ const UPLOAD_ERRORS: [number, string][] = [
 export class UploadController {
   constructor(
     private readonly uploads: UploadService,
-    private readonly batches: BatchStore,
+    private readonly jobs: JobsService,
   ) {}
 
   @Post('upload')
@@ -156,11 +155,8 @@ export class UploadController {
   @ApiParam({ name: 'batch_id', format: 'uuid' })
   @ApiOkResponse({ type: BatchStatusDto })
   @ApiErrors(MALFORMED_ID, [404, 'No such batch (or it has expired)'], UNAVAILABLE)
-  async batch(@Param('batch_id', BATCH_ID) batchId: string, @Req() req: ClientRequest): Promise<BatchStatusView> {
-    const batch = await this.batches.get(batchId);
-    if (!batch || !mayRead(req, batch.owner))
-      throw new ApiError(HttpStatus.NOT_FOUND, 'batch_not_found', `no batch ${batchId}`);
-    return batch.view;
+  batch(@Param('batch_id', BATCH_ID) batchId: string, @Req() req: ClientRequest): Promise<BatchStatusView> {
+    return this.jobs.batch(batchId, req);
   }
 }
 
