@@ -64,7 +64,7 @@ export const ENV_SCHEMA = {
     RATE_LIMIT_PER_MINUTE: integer(0, 10_000_000, 12_000),
     TRUST_PROXY_HOPS: integer(0, 10, 0),
     SERVE_ORIGINALS: boolean(true),
-    JOB_LOCK_MS: integer(1000, 3_600_000, 60_000),
+    JOB_LOCK_MS: integer(1000, 3_600_000, 15_000),
   },
 } as const;
 

@@ -125,7 +125,7 @@ describe('loadConfig', () => {
       trustProxyHops: 0,
       serveOriginals: true,
       originalsWithoutAuth: 'loopback',
-      jobLockMs: 60_000,
+      jobLockMs: 15_000,
     });
     expect(loadConfig({ ORIGINALS_WITHOUT_AUTH: 'Anyone' }).originalsWithoutAuth).toBe('anyone');
     expect(problems({ ORIGINALS_WITHOUT_AUTH: 'everyone' })).toEqual([
