@@ -14,7 +14,7 @@ describe('bullQueueOptions', () => {
       removeOnComplete: { age: 7200, count: 10_000 },
       removeOnFail: { age: 7200, count: 10_000 },
     });
-    expect(options.settings).toMatchObject({ lockDuration: 60_000, lockRenewTime: 15_000, stalledInterval: 30_000 });
+    expect(options.settings).toMatchObject({ lockDuration: 15_000, lockRenewTime: 3750, stalledInterval: 7500 });
   });
 
   it('renews the lock four times per lock period and checks for stalled jobs twice', () => {
