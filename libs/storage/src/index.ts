@@ -1,5 +1,5 @@
 export type { StorageDriver, PutOptions, StoredObjectStream } from './lib/storage-driver';
-export type { StorageOptions, S3StorageOptions, LocalStorageOptions } from './lib/storage-options';
+export type { StorageOptions, S3StorageOptions, S3Encryption, LocalStorageOptions } from './lib/storage-options';
 export { ObjectNotFoundError, StorageUnavailableError } from './lib/storage-errors';
 export { createStorageDriver } from './lib/create-storage-driver';
 export { S3StorageDriver, DEFAULT_PART_SIZE_BYTES, MIN_PART_SIZE_BYTES } from './lib/s3-storage.driver';

@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { BLUR_METHODS, BLUR_POLICY_SCHEMA, DEFAULT_BLUR_POLICY, DEFAULT_IMAGE_JOB_POLICY } from '@imgpipe/contracts';
-import { LOG_LEVELS, ORIGINALS_WITHOUT_AUTH } from './pipeline-config';
+import { LOG_LEVELS, ORIGINALS_WITHOUT_AUTH, S3_SSE_MODES } from './pipeline-config';
 
 const MIB = 1024 * 1024;
 
@@ -30,6 +30,7 @@ export const ENV_SCHEMA = {
     WORKER_PORT: integer(1, 65535, 9100),
     LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
     S3_FORCE_PATH_STYLE: boolean(false),
+    S3_SSE: { type: 'string', enum: S3_SSE_MODES, default: undefined },
     BLUR_METHOD: oneOf(BLUR_METHODS, DEFAULT_BLUR_POLICY.method),
     BLUR_STRENGTH: number(policy.strength, DEFAULT_BLUR_POLICY.strength),
     BLUR_BOX_EXPANSION: number(policy.box_expansion, DEFAULT_BLUR_POLICY.box_expansion),

@@ -283,6 +283,44 @@ describe('loadConfig', () => {
     expect(config.storage).toMatchObject({ bucket: 'photos', prefixBuckets: { 'original/': 'photos-originals' } });
   });
 
+  it('leaves server-side encryption off while S3_SSE is unset', () => {
+    expect(loadConfig({ S3_BUCKET: 'photos' }).storage).not.toHaveProperty('encryption');
+  });
+
+  it('reads S3_SSE and the KMS keys, the originals with a key of their own', () => {
+    expect(loadConfig({ S3_BUCKET: 'photos', S3_SSE: 'AES256' }).storage).toMatchObject({
+      encryption: { sse: 'AES256' },
+    });
+    const kms = loadConfig({
+      S3_BUCKET: 'photos',
+      S3_ORIGINALS_BUCKET: 'photos-originals',
+      S3_SSE: 'aws:kms',
+      S3_KMS_KEY_ID: 'alias/results',
+      S3_ORIGINALS_KMS_KEY_ID: 'alias/originals',
+    }).storage;
+    expect(kms).toMatchObject({
+      encryption: { sse: 'aws:kms', kmsKeyId: 'alias/results', prefixKmsKeyIds: { 'original/': 'alias/originals' } },
+    });
+    expect(loadConfig({ S3_BUCKET: 'photos', S3_SSE: 'aws:kms' }).storage).toMatchObject({
+      encryption: { sse: 'aws:kms' },
+    });
+  });
+
+  it('refuses an unknown S3_SSE, a KMS key without aws:kms, and encryption on local storage', () => {
+    expect(problems({ S3_BUCKET: 'photos', S3_SSE: 'rot13' })).toEqual([
+      'S3_SSE must be one of AES256, aws:kms (got "rot13")',
+    ]);
+    expect(problems({ S3_BUCKET: 'photos', S3_KMS_KEY_ID: 'alias/results' })).toEqual([
+      'S3_KMS_KEY_ID needs S3_SSE=aws:kms (S3_SSE is unset)',
+    ]);
+    expect(problems({ S3_BUCKET: 'photos', S3_SSE: 'AES256', S3_ORIGINALS_KMS_KEY_ID: 'alias/originals' })).toEqual([
+      'S3_ORIGINALS_KMS_KEY_ID needs S3_SSE=aws:kms (S3_SSE is AES256)',
+    ]);
+    expect(problems({ S3_SSE: 'AES256' })).toEqual([
+      'S3_SSE needs S3_BUCKET (local storage does no server-side encryption)',
+    ]);
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

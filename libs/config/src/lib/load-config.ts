@@ -12,7 +12,7 @@ import {
   policyLimitsOf,
 } from '@imgpipe/contracts';
 import { parseEnv } from './env.schema';
-import { AuthConfig, PipelineConfig, PipelineConfigFile, StorageConfig } from './pipeline-config';
+import { AuthConfig, PipelineConfig, PipelineConfigFile, S3Encryption, StorageConfig } from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
 
@@ -63,6 +63,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
       );
     }
     const originalsBucket = str('S3_ORIGINALS_BUCKET');
+    const encryption = readEncryption(v.S3_SSE, str, problems);
     storage = {
       driver: 's3',
       bucket,
@@ -72,10 +73,14 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
       forcePathStyle: v.S3_FORCE_PATH_STYLE,
       accessKeyId,
       secretAccessKey,
+      ...(encryption ? { encryption } : {}),
     };
   } else {
     storage = { driver: 'local', dataDir: resolve(str('DATA_DIR', './data') as string) };
     if (str('S3_ORIGINALS_BUCKET')) problems.push('S3_ORIGINALS_BUCKET needs S3_BUCKET (local storage has no buckets)');
+    for (const name of ['S3_SSE', 'S3_KMS_KEY_ID', 'S3_ORIGINALS_KMS_KEY_ID']) {
+      if (str(name)) problems.push(`${name} needs S3_BUCKET (local storage does no server-side encryption)`);
+    }
   }
 
   const classes = str('DETECTION_CLASSES');
@@ -209,6 +214,31 @@ function checkPrivacyLabels(labels: string[] | undefined, allowed: string | unde
         `DETECTOR_ALLOW_MISSING_CLASSES=${name} to run without`,
     );
   }
+}
+
+/** S3_SSE and its KMS keys; a key without `aws:kms` is a problem, not silently ignored. */
+function readEncryption(
+  sse: S3Encryption['sse'] | undefined,
+  str: (name: string) => string | undefined,
+  problems: string[],
+): S3Encryption | undefined {
+  const kmsKeyId = str('S3_KMS_KEY_ID');
+  const originalsKmsKeyId = str('S3_ORIGINALS_KMS_KEY_ID');
+  if (sse !== 'aws:kms') {
+    for (const [name, value] of [
+      ['S3_KMS_KEY_ID', kmsKeyId],
+      ['S3_ORIGINALS_KMS_KEY_ID', originalsKmsKeyId],
+    ]) {
+      if (value) problems.push(`${name} needs S3_SSE=aws:kms (S3_SSE is ${sse ?? 'unset'})`);
+    }
+  }
+  if (sse === undefined) return undefined;
+  if (sse === 'AES256') return { sse };
+  return {
+    sse,
+    ...(kmsKeyId ? { kmsKeyId } : {}),
+    ...(originalsKmsKeyId ? { prefixKmsKeyIds: { [ORIGINALS_PREFIX]: originalsKmsKeyId } } : {}),
+  };
 }
 
 /** Minimum HS256 secret: shorter keys make tokens guessable offline (RFC 7518 3.2 asks for 256 bits). */

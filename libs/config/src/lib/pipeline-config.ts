@@ -99,8 +99,15 @@ export type StorageConfig =
       secretAccessKey?: string;
       /** Key prefixes stored in a bucket of their own (the originals, so they can be locked down apart). */
       prefixBuckets?: Record<string, string>;
+      /** Server-side encryption on every write (S3_SSE, S3_KMS_KEY_ID, S3_ORIGINALS_KMS_KEY_ID); unset sends none. */
+      encryption?: S3Encryption;
     }
   | { driver: 'local'; dataDir: string };
+
+export const S3_SSE_MODES = ['AES256', 'aws:kms'] as const;
+export type S3Encryption =
+  | { sse: 'AES256' }
+  | { sse: 'aws:kms'; kmsKeyId?: string; prefixKmsKeyIds?: Record<string, string> };
 
 export const ORIGINALS_WITHOUT_AUTH = ['loopback', 'anyone'] as const;
 export type OriginalsWithoutAuth = (typeof ORIGINALS_WITHOUT_AUTH)[number];

@@ -3,6 +3,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  type PutObjectCommandInput,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
@@ -11,7 +12,7 @@ import { Readable } from 'node:stream';
 import { withExpectedLength } from './body-length';
 import type { PutOptions, StorageDriver, StoredObjectStream } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableError } from './storage-errors';
-import type { S3StorageOptions } from './storage-options';
+import type { S3Encryption, S3StorageOptions } from './storage-options';
 
 const MIB = 1024 * 1024;
 export const DEFAULT_PART_SIZE_BYTES = 8 * MIB;
@@ -54,6 +55,7 @@ export class S3StorageDriver implements StorageDriver {
   private readonly prefixBuckets: [prefix: string, bucket: string][];
   private readonly client: S3Client;
   private readonly partSizeBytes: number;
+  private readonly encryption?: S3Encryption;
 
   constructor(options: Omit<S3StorageOptions, 'driver'>) {
     const partSizeBytes = options.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
@@ -64,6 +66,7 @@ export class S3StorageDriver implements StorageDriver {
     // Longest prefix first, so a more specific route wins.
     this.prefixBuckets = Object.entries(options.prefixBuckets ?? {}).sort(([a], [b]) => b.length - a.length);
     this.partSizeBytes = partSizeBytes;
+    this.encryption = options.encryption;
     this.client = new S3Client(clientConfig(options));
   }
 
@@ -75,6 +78,7 @@ export class S3StorageDriver implements StorageDriver {
         Key: key,
         Body: withExpectedLength(body, opts.contentLength),
         ContentType: opts.contentType,
+        ...this.encryptionFor(key),
       },
       queueSize: UPLOAD_QUEUE_SIZE,
       partSize: this.partSizeBytes,
@@ -140,6 +144,18 @@ export class S3StorageDriver implements StorageDriver {
   /** The bucket holding `key`: the one routed to its prefix, else the main bucket. */
   bucketFor(key: string): string {
     return this.prefixBuckets.find(([prefix]) => key.startsWith(prefix))?.[1] ?? this.bucket;
+  }
+
+  /** Upload copies these onto PutObject and CreateMultipartUpload alike (parts inherit the upload's). */
+  private encryptionFor(key: string): Pick<PutObjectCommandInput, 'ServerSideEncryption' | 'SSEKMSKeyId'> {
+    const encryption = this.encryption;
+    if (!encryption) return {};
+    if (encryption.sse === 'AES256') return { ServerSideEncryption: 'AES256' };
+    const routed = Object.entries(encryption.prefixKmsKeyIds ?? {})
+      .sort(([a], [b]) => b.length - a.length)
+      .find(([prefix]) => key.startsWith(prefix))?.[1];
+    const kmsKeyId = routed ?? encryption.kmsKeyId;
+    return { ServerSideEncryption: 'aws:kms', ...(kmsKeyId ? { SSEKMSKeyId: kmsKeyId } : {}) };
   }
 
   async ping(): Promise<void> {
