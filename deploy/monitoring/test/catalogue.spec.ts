@@ -15,6 +15,7 @@ describe('metric catalogue', () => {
       pipeline_end_to_end_latency_seconds: 'histogram',
       pipeline_queue_jobs: 'gauge',
       pipeline_queue_oldest_waiting_seconds: 'gauge',
+      pipeline_queue_predicted_wait_seconds: 'gauge',
       pipeline_detections_total: 'counter',
       pipeline_blur_regions_total: 'counter',
       pipeline_verification_residual_total: 'counter',
