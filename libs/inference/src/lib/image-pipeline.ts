@@ -12,10 +12,9 @@ import {
   VEHICLE_LABELS,
 } from '@imgpipe/contracts';
 import { decodeImage, encodeImage, rgbView } from './image-codec';
-import { clampBox, expandBox } from './geometry/box';
+import { clampBox, expandBox, toRegion } from './geometry/box';
 import { weightedNms } from './geometry/nms';
 import { blurRegions } from './privacy/blur';
-import type { Region } from 'sharp';
 import { facesMissingIn, headAreaOf, headSearchArea } from './faces/head-fallback';
 import { FaceDetection, RgbImage } from './types';
 import { FaceDetector } from './faces/blazeface';
@@ -275,12 +274,6 @@ export function wholeFace([x1, y1, x2, y2]: Box, width: number, height: number):
   const w = x2 - x1;
   const h = y2 - y1;
   return clampBox([x1 - 0.1 * w, y1 - 0.3 * h, x2 + 0.1 * w, y2 + 0.15 * h], width, height);
-}
-
-function toRegion([x1, y1, x2, y2]: Box): Region {
-  const left = Math.floor(x1);
-  const top = Math.floor(y1);
-  return { left, top, width: Math.ceil(x2) - left, height: Math.ceil(y2) - top };
 }
 
 function region(kind: BlurRegion['kind'], box: Box, score: number, source: string): BlurRegion {

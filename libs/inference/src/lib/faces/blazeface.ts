@@ -1,6 +1,6 @@
 import type { Region } from 'sharp';
 import { Box, ModelInfo } from '@imgpipe/contracts';
-import { clampBox } from '../geometry/box';
+import { clampBox, expandBox, iou, toRegion } from '../geometry/box';
 import { weightedNms } from '../geometry/nms';
 import { createOnnxSession, ort, OnnxSessionOptions } from '../onnx/session';
 import { FaceDetection, RgbImage } from '../types';
@@ -91,7 +91,7 @@ export class FaceDetector {
     }
     // A small face in a tile often scores under the threshold. Shown again enlarged, with its
     // surroundings, it scores as a face does; a pattern that looked like one does not.
-    const candidates = weightedNms(doubtful, FACE_NMS_IOU).filter((c) => !found.some((f) => overlaps(f.box, c.box)));
+    const candidates = weightedNms(doubtful, FACE_NMS_IOU).filter((c) => !found.some((f) => iou(f.box, c.box) > 0));
     if (candidates.length > 0) {
       const regions = candidates.map((c) => contextOf(c.box, image.width, image.height));
       found.push(...(await this.detectInRegions(image, regions, { scoreThreshold: threshold, shareRuns: true })));
@@ -178,21 +178,10 @@ function cellOf({ box: [x1, y1, x2, y2] }: NormalisedFace, cells: readonly Quart
 
 /** A square CONTEXT times the longer side of `box`, around its centre, inside the image. */
 function contextOf([x1, y1, x2, y2]: Box, width: number, height: number): Region {
-  const half = (CONTEXT * Math.max(x2 - x1, y2 - y1)) / 2;
+  const half = Math.max(x2 - x1, y2 - y1) / 2;
   const cx = (x1 + x2) / 2;
   const cy = (y1 + y2) / 2;
-  const left = Math.max(0, Math.floor(cx - half));
-  const top = Math.max(0, Math.floor(cy - half));
-  return {
-    left,
-    top,
-    width: Math.min(width, Math.ceil(cx + half)) - left,
-    height: Math.min(height, Math.ceil(cy + half)) - top,
-  };
-}
-
-function overlaps(a: Box, b: Box): boolean {
-  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  return toRegion(expandBox([cx - half, cy - half, cx + half, cy + half], CONTEXT, width, height));
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {

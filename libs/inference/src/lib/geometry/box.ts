@@ -1,3 +1,4 @@
+import type { Region } from 'sharp';
 import { Box } from '@imgpipe/contracts';
 
 export function area([x1, y1, x2, y2]: Box): number {
@@ -28,4 +29,11 @@ export function expandBox([x1, y1, x2, y2]: Box, factor: number, width: number, 
 /** Rounds outwards to whole pixels, so a region never shrinks. */
 export function roundOut([x1, y1, x2, y2]: Box): Box {
   return [Math.floor(x1), Math.floor(y1), Math.ceil(x2), Math.ceil(y2)];
+}
+
+/** The whole pixels a box touches, as a sharp region (rounded outwards, so nothing is cut). */
+export function toRegion([x1, y1, x2, y2]: Box): Region {
+  const left = Math.floor(x1);
+  const top = Math.floor(y1);
+  return { left, top, width: Math.ceil(x2) - left, height: Math.ceil(y2) - top };
 }
