@@ -228,6 +228,12 @@ async function e2eRun(files, o, scratch) {
   const env = {
     ...storageEnv,
     REDIS_URL: redis.url,
+    // Its own Redis, whatever the shell says: sentinel settings meant for a deployment would clash.
+    REDIS_SENTINELS: '',
+    REDIS_SENTINEL_NAME: '',
+    REDIS_SENTINEL_PASSWORD: '',
+    REDIS_PASSWORD: '',
+    REDIS_MIN_REPLICAS_ACK: '',
     PORT: String(port),
     HOST: '127.0.0.1',
     WORKER_CONCURRENCY: String(o.concurrency),

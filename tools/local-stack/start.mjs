@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: builds the api and worker apps and runs the whole local stack in the
-// foreground: a private Redis (unless REDIS_URL says where one is), the API and NUM_WORKERS
+// foreground: a private Redis (unless REDIS_URL or REDIS_SENTINELS says where one is), the API and NUM_WORKERS
 // worker apps, with every child's output prefixed by its name. Ctrl-C or SIGTERM stops the
 // apps first (workers finish in-flight jobs, which needs Redis), then Redis.
 //
@@ -97,7 +97,8 @@ function readSettings() {
     ONNX_THREADS: setting('ONNX_THREADS') ?? '1',
     JOB_LOCK_MS: setting('JOB_LOCK_MS') ?? String(LOCAL_JOB_LOCK_MS),
   };
-  return { port, workers, layout, redisUrl, host: setting('HOST') ?? '0.0.0.0' };
+  const redisSentinels = setting('REDIS_SENTINELS');
+  return { port, workers, layout, redisUrl, redisSentinels, host: setting('HOST') ?? '0.0.0.0' };
 }
 
 function isPortFree(port, host) {
@@ -228,7 +229,12 @@ function banner(settings, health) {
       `${w.name} metrics`,
       `http://localhost:${w.port}/metrics (${layout.WORKER_PROCESSES} processes x ${layout.WORKER_CONCURRENCY} jobs)`,
     ]),
-    ['Redis', redis ? `${redis.url} (private; stops with this process)` : settings.redisUrl],
+    [
+      'Redis',
+      redis
+        ? `${redis.url} (private; stops with this process)`
+        : (settings.redisUrl ?? `through the sentinels ${settings.redisSentinels}`),
+    ],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   const lines = [
@@ -268,7 +274,10 @@ async function main() {
   if (stopping) return;
 
   let redisUrl = settings.redisUrl;
-  if (redisUrl) {
+  if (settings.redisSentinels) {
+    // The apps validate the pair themselves (REDIS_URL and REDIS_SENTINELS together is a problem).
+    say(`using Redis through the sentinels at ${settings.redisSentinels}`);
+  } else if (redisUrl) {
     say(`using Redis at ${redisUrl}`);
   } else {
     const port = (await isPortFree(DEFAULT_REDIS_PORT, '127.0.0.1')) ? DEFAULT_REDIS_PORT : undefined;
@@ -286,7 +295,7 @@ async function main() {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
     PORT: String(settings.port),
-    REDIS_URL: redisUrl,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
   };
   startApp('api', APPS.api, baseEnv);
   for (const w of settings.workers) {

@@ -12,4 +12,6 @@ export {
   type PipelineConfigFile,
   type AuthConfig,
   type StorageConfig,
+  type RedisConfig,
 } from './lib/pipeline-config';
+export { describeRedis, DEFAULT_SENTINEL_NAME } from './lib/redis-config';

@@ -24,9 +24,12 @@ export {
   REDIS_CLIENT,
   REDIS_TIMEOUT_MS,
   RedisUnavailableError,
+  connectedAddress,
   createStatusRedis,
+  redisConnectionOptions,
   withRedisTimeout,
 } from './lib/redis';
-export { RedisHealthIndicator } from './lib/redis.health';
+export { RedisHealthIndicator, withoutAddresses } from './lib/redis.health';
+export { RedisConnections } from './lib/redis-connections';
 export { bullQueueOptions } from './lib/queue-options';
 export { redisKeys } from './lib/keys';

@@ -1,6 +1,7 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { HealthView } from '@imgpipe/contracts';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { RedisHealthIndicator } from '@imgpipe/jobs';
 import { StorageHealthIndicator } from '@imgpipe/storage';
 
@@ -11,6 +12,7 @@ export class HealthService {
     private readonly health: HealthCheckService,
     private readonly redis: RedisHealthIndicator,
     private readonly storage: StorageHealthIndicator,
+    @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
   ) {}
 
   async check(): Promise<HealthView> {
@@ -26,8 +28,11 @@ export class HealthService {
       Object.entries(result.error ?? {}).map(([key, detail]) => [key, String(detail?.['message'] ?? 'down')]),
     );
     const healthy = Object.keys(errors).length === 0;
+    // With sentinels, a lost primary is a failover the sentinels are working on, not an outage.
+    const failingOver = this.config.redis.mode === 'sentinel' && Object.keys(errors).join() === 'redis';
+    if (failingOver) errors['redis'] = `no Redis primary reachable (failover under way?): ${errors['redis']}`;
     return {
-      status: healthy ? 'ok' : 'unavailable',
+      status: healthy ? 'ok' : failingOver ? 'degraded' : 'unavailable',
       dependencies: { redis: state('redis'), storage: state('storage') },
       ...(healthy ? {} : { errors }),
     };

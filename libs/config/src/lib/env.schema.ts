@@ -66,6 +66,9 @@ export const ENV_SCHEMA = {
     TRUST_PROXY_HOPS: integer(0, 10, 0),
     SERVE_ORIGINALS: boolean(true),
     JOB_LOCK_MS: integer(1000, 3_600_000, 15_000),
+    // Unset: 1 with sentinels, 0 otherwise (load-config.ts).
+    REDIS_MIN_REPLICAS_ACK: integer(0, 16),
+    REDIS_ACK_TIMEOUT_MS: integer(10, 10_000, 1000),
   },
 } as const;
 

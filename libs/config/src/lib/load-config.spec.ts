@@ -26,7 +26,9 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 8000,
       workerPort: 9100,
-      redisUrl: 'redis://localhost:6379',
+      redis: { mode: 'url', url: 'redis://localhost:6379' },
+      redisMinReplicasAck: 0,
+      redisAckTimeoutMs: 1000,
       maxBatchFiles: 100,
       maxQueueSize: 1000,
       latencyTargetS: 60,
@@ -87,7 +89,7 @@ describe('loadConfig', () => {
       }),
     );
     const config = loadConfig({ PIPELINE_CONFIG: path, MAX_QUEUE_SIZE: '70' });
-    expect(config.redisUrl).toBe('redis://cache:6379/2');
+    expect(config.redis).toEqual({ mode: 'url', url: 'redis://cache:6379/2' });
     expect(config.numWorkers).toBe(4);
     expect(config.maxQueueSize).toBe(70);
     expect(config.storage).toMatchObject({ driver: 's3', bucket: 'from-file', region: 'eu-west-1', accessKeyId: 'a' });
@@ -319,6 +321,59 @@ describe('loadConfig', () => {
     expect(problems({ S3_SSE: 'AES256' })).toEqual([
       'S3_SSE needs S3_BUCKET (local storage does no server-side encryption)',
     ]);
+  });
+
+  it('reaches Redis through sentinels, waiting for one replica by default', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 'redis-0.redis:26379, 10.0.0.7:26380,[::1]:26381',
+      REDIS_PASSWORD: 'data-secret',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+    });
+    expect(config.redis).toEqual({
+      mode: 'sentinel',
+      sentinels: [
+        { host: 'redis-0.redis', port: 26379 },
+        { host: '10.0.0.7', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'mymaster',
+      password: 'data-secret',
+      sentinelPassword: 'sentinel-secret',
+    });
+    expect(config.redisMinReplicasAck).toBe(1);
+    expect(loadConfig({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'queue', REDIS_MIN_REPLICAS_ACK: '2' })).toMatchObject(
+      { redis: { name: 'queue' }, redisMinReplicasAck: 2 },
+    );
+    expect(loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'p' }).redis).toEqual({
+      mode: 'url',
+      url: 'redis://r:6379',
+      password: 'p',
+    });
+  });
+
+  it('lists each bad sentinel address and the settings that contradict each other', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        REDIS_SENTINELS: 'good:26379,nocolon,bad:port,far:70000',
+        REDIS_URL: 'redis://r:6379',
+        REDIS_SENTINEL_NAME: 'my master',
+        REDIS_MIN_REPLICAS_ACK: '-1',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'REDIS_MIN_REPLICAS_ACK must be an integer from 0 to 16 (got "-1")',
+      'REDIS_URL (or redis_url in PIPELINE_CONFIG) and REDIS_SENTINELS are both set: set one',
+      'REDIS_SENTINELS must list host:port addresses, port 1-65535 (got "nocolon")',
+      'REDIS_SENTINELS must list host:port addresses, port 1-65535 (got "bad:port")',
+      'REDIS_SENTINELS must list host:port addresses, port 1-65535 (got "far:70000")',
+      'REDIS_SENTINEL_NAME must be a sentinel master name such as mymaster (got "my master")',
+    ]);
+    expect(() => loadConfig({ REDIS_SENTINEL_NAME: 'mymaster' })).toThrow(/REDIS_SENTINEL_NAME needs REDIS_SENTINELS/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://:a@r:6379', REDIS_PASSWORD: 'b' })).toThrow(/in one place/);
   });
 
   it('lists every problem at once', () => {

@@ -12,6 +12,7 @@ import {
   policyLimitsOf,
 } from '@imgpipe/contracts';
 import { parseEnv } from './env.schema';
+import { readRedis } from './redis-config';
 import { AuthConfig, PipelineConfig, PipelineConfigFile, S3Encryption, StorageConfig } from './pipeline-config';
 
 export type Env = Record<string, string | undefined>;
@@ -45,9 +46,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
   const v = parsed.values;
   problems.push(...parsed.problems);
 
-  const redisUrl = str('REDIS_URL', file.redis_url ?? 'redis://localhost:6379') as string;
-  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl))
-    problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
+  const redis = readRedis(str, file.redis_url, problems);
 
   const bucket = str('S3_BUCKET', aws.bucket_name);
   let storage: StorageConfig;
@@ -119,7 +118,9 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     host: str('HOST', '0.0.0.0') as string,
     logLevel: v.LOG_LEVEL,
     workerId: str('WORKER_ID') ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    redisUrl,
+    redis,
+    redisMinReplicasAck: v.REDIS_MIN_REPLICAS_ACK ?? (redis.mode === 'sentinel' ? 1 : 0),
+    redisAckTimeoutMs: v.REDIS_ACK_TIMEOUT_MS,
     queuePrefix: str('QUEUE_PREFIX', 'bull') as string,
     keyPrefix: str('REDIS_KEY_PREFIX', 'imgpipe') as string,
     storage,

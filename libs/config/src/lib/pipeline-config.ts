@@ -8,7 +8,15 @@ export interface PipelineConfig {
   logLevel: LogLevel;
   workerId: string;
 
-  redisUrl: string;
+  /** Where Redis is: one URL, or the sentinels that name its current primary. */
+  redis: RedisConfig;
+  /**
+   * Replicas that must acknowledge an upload's job (Redis WAIT) before the api answers 202
+   * (REDIS_MIN_REPLICAS_ACK; 1 with sentinels, 0 otherwise).
+   */
+  redisMinReplicasAck: number;
+  /** How long the api waits for those acknowledgements before refusing the upload with 503. */
+  redisAckTimeoutMs: number;
   /** Prefix of Bull's own keys (`bull:image-processing:wait`, ...). */
   queuePrefix: string;
   /** Prefix of the job status, batch and statistics keys. */
@@ -80,6 +88,17 @@ export interface PipelineConfig {
   /** Bull's job lock: a job whose worker stops renewing it for this long is taken over by another. */
   jobLockMs: number;
 }
+
+export type RedisConfig =
+  | { mode: 'url'; url: string; password?: string }
+  | {
+      mode: 'sentinel';
+      sentinels: { host: string; port: number }[];
+      /** The master name the sentinels monitor (REDIS_SENTINEL_NAME). */
+      name: string;
+      password?: string;
+      sentinelPassword?: string;
+    };
 
 /** One way of verifying tokens; issuer and audience are checked when set. */
 export type AuthConfig = (

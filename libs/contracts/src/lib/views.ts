@@ -85,12 +85,18 @@ export interface QueueStatusView {
   drain_rate_source: 'measured' | 'assumed';
   /** Uploads are refused with 429 once the jobs ahead of them would not finish within this. */
   latency_target_seconds: number;
+  /** host:port of the Redis primary that holds the queue, as this api is connected to it now. */
+  redis_primary: string;
 }
 
 export type DependencyState = 'up' | 'down';
 
+/**
+ * `degraded`: Redis is reached through sentinels and no primary answers, a failover under way
+ * (or one that cannot complete); `unavailable`: a dependency is down otherwise.
+ */
 export interface HealthView {
-  status: 'ok' | 'unavailable';
+  status: 'ok' | 'degraded' | 'unavailable';
   dependencies: { redis: DependencyState; storage: DependencyState };
   errors?: Record<string, string>;
 }

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
-import { Queue } from 'bull';
+import { Job, Queue } from 'bull';
 import {
   JobName,
   ProcessImagePayload,
@@ -9,7 +9,8 @@ import {
   validateProcessImagePayload,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { RedisUnavailableError, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
+import { RedisUnavailableError, REDIS_TIMEOUT_MS, connectedAddress, withRedisTimeout } from './redis';
+import { ReplicaAcks } from './replica-acks';
 
 /** What Bull's own keys say of the queue; the admission fields come from AdmissionService. */
 export type QueueState = Omit<
@@ -20,10 +21,21 @@ export type QueueState = Omit<
 /** The producer side of the queue, and what it knows of its own depth. */
 @Injectable()
 export class ImageQueue {
+  private readonly logger = new Logger(ImageQueue.name);
+  private readonly acks: ReplicaAcks;
+
   constructor(
     @InjectQueue(QUEUE_NAME) readonly queue: Queue<ProcessImagePayload>,
     @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
-  ) {}
+  ) {
+    this.acks = new ReplicaAcks(() =>
+      withRedisTimeout(
+        this.queue.client.wait(config.redisMinReplicasAck, config.redisAckTimeoutMs),
+        config.redisAckTimeoutMs + REDIS_TIMEOUT_MS,
+        'wait for replicas',
+      ),
+    );
+  }
 
   /** Bull's client queues commands while disconnected; refuse up front instead of hanging the request. */
   assertConnected(): void {
@@ -49,15 +61,59 @@ export class ImageQueue {
     return (workers ?? []).length;
   }
 
-  /** Enqueues one image job; the job id is the upload's job_id, so a retried add cannot create a twin. */
+  /**
+   * Enqueues one image job; the job id is the upload's job_id, so a retried add cannot create a twin.
+   * With REDIS_MIN_REPLICAS_ACK, it resolves only once that many replicas hold the job, and
+   * rejects with RedisUnavailableError otherwise, leaving no job behind that it can still remove.
+   */
   async enqueue(payload: ProcessImagePayload): Promise<void> {
     validateProcessImagePayload(payload);
     this.assertConnected();
-    await withRedisTimeout(
-      this.queue.add(JobName.ProcessImage, payload, { jobId: payload.job_id }),
+    const wanted = this.config.redisMinReplicasAck;
+    if (wanted === 0) {
+      await this.add(payload);
+      return;
+    }
+    // Held back from the workers until the replicas have it: a job the api may still refuse must
+    // not start. Should the release be lost with its primary, the hold runs out on the new one.
+    const job = await this.add(payload, this.config.redisAckTimeoutMs + 3 * REDIS_TIMEOUT_MS);
+    try {
+      const acked = await this.acks.confirm();
+      if (acked < wanted)
+        throw new RedisUnavailableError(
+          `${acked} of ${wanted} replicas acknowledged the job within ${this.config.redisAckTimeoutMs} ms`,
+        );
+      await withRedisTimeout(job.promote(), REDIS_TIMEOUT_MS, 'release job');
+    } catch (err) {
+      await this.withdraw(job, (err as Error).message);
+      throw err instanceof RedisUnavailableError ? err : new RedisUnavailableError((err as Error).message);
+    }
+  }
+
+  private add(payload: ProcessImagePayload, holdMs?: number): Promise<Job<ProcessImagePayload>> {
+    return withRedisTimeout(
+      this.queue.add(JobName.ProcessImage, payload, { jobId: payload.job_id, ...(holdMs ? { delay: holdMs } : {}) }),
       REDIS_TIMEOUT_MS,
       'enqueue job',
     );
+  }
+
+  /**
+   * Removes a job the client is told was refused. When its primary is gone the removal cannot
+   * reach it; the caller deletes the original, so a job a replica still held fails for its lack.
+   */
+  private async withdraw(job: Job<ProcessImagePayload>, reason: string): Promise<void> {
+    try {
+      await withRedisTimeout(job.remove(), REDIS_TIMEOUT_MS, 'withdraw job');
+      this.logger.warn({ message: 'upload refused: job withdrawn', job_id: job.id, reason });
+    } catch (err) {
+      this.logger.warn({
+        message: 'upload refused: job could not be withdrawn, its original is deleted',
+        job_id: job.id,
+        reason,
+        error: (err as Error).message,
+      });
+    }
   }
 
   async status(now = Date.now()): Promise<QueueState> {
@@ -90,6 +146,7 @@ export class ImageQueue {
       oldest_waiting_age_seconds: oldestAge,
       workers: (workers ?? []).length,
       max_queue_size: this.config.maxQueueSize,
+      redis_primary: connectedAddress(this.queue.client) ?? 'unknown',
     };
   }
 }

@@ -14,6 +14,7 @@ import { bullQueueOptions } from './queue-options';
 import { RedisHealthIndicator } from './redis.health';
 import { QueueMetrics } from './queue-metrics';
 import { AdmissionService } from './admission.service';
+import { RedisConnections } from './redis-connections';
 
 const services = [
   JobStatusStore,
@@ -24,6 +25,7 @@ const services = [
   RedisHealthIndicator,
   QueueMetrics,
   AdmissionService,
+  RedisConnections,
 ];
 
 /** The image-processing queue, its status records and statistics, for the api and the worker alike. */
@@ -47,7 +49,7 @@ export class JobsModule implements OnApplicationShutdown {
         {
           provide: REDIS_CLIENT,
           inject: [PIPELINE_CONFIG],
-          useFactory: (config: PipelineConfig) => createStatusRedis(config.redisUrl),
+          useFactory: (config: PipelineConfig) => createStatusRedis(config.redis),
         },
         ...services,
       ],

@@ -1,11 +1,12 @@
 import { QueueOptions } from 'bull';
 import { imageJobRetryOptions } from '@imgpipe/contracts';
 import { PipelineConfig } from '@imgpipe/config';
+import { redisConnectionOptions } from './redis';
 
 /** Retry, backoff and retention policy of every image job, and Bull's lock settings. */
 export function bullQueueOptions(config: PipelineConfig): QueueOptions {
   return {
-    redis: config.redisUrl as unknown as QueueOptions['redis'],
+    redis: redisConnectionOptions(config.redis),
     prefix: config.queuePrefix,
     // The same options a service enqueueing directly gets from @imgpipe/contracts.
     defaultJobOptions: imageJobRetryOptions({

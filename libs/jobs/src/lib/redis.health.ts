@@ -19,7 +19,18 @@ export class RedisHealthIndicator {
       await withRedisTimeout(this.redis.ping(), CHECK_TIMEOUT_MS, `${key} check`);
       return indicator.up();
     } catch (err) {
-      return indicator.down({ message: (err as Error).message });
+      return indicator.down({ message: withoutAddresses((err as Error).message) });
     }
   }
+}
+
+/**
+ * The reason without the hosts and ports in it: /health is open, and the network's layout is
+ * the operator's to know (the logs have it).
+ */
+export function withoutAddresses(message: string): string {
+  return message
+    .replace(/\[[0-9A-Fa-f:.]+\](:\d+)?/g, '(address)')
+    .replace(/(?<![\w.-])[\w.-]*[A-Za-z0-9]:\d{1,5}\b/g, '(address)')
+    .replace(/\b\d{1,3}(\.\d{1,3}){3}\b/g, '(address)');
 }

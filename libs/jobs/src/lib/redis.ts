@@ -1,4 +1,5 @@
 import Redis, { RedisOptions } from 'ioredis';
+import { RedisConfig } from '@imgpipe/config';
 
 /** How long any one Redis operation may take before the caller is told Redis is unavailable. */
 export const REDIS_TIMEOUT_MS = 2000;
@@ -15,20 +16,74 @@ export class RedisUnavailableError extends Error {
 }
 
 /**
+ * Reconnect delay of every client: short and bounded, so a client is back within a second of its
+ * primary (Bull's own default grows to 20 s, longer than the whole failover).
+ */
+export function reconnectDelayMs(times: number): number {
+  return Math.min(times * 100, 1000);
+}
+
+/**
+ * How ioredis reaches the primary: at the URL, or wherever the sentinels say it is now. With
+ * sentinels the client subscribes to their +switch-master and moves at once, and a client
+ * that finds its server demoted (READONLY on a write) reconnects, asks again and resends.
+ */
+export function redisConnectionOptions(redis: RedisConfig): RedisOptions {
+  const common: RedisOptions = {
+    retryStrategy: reconnectDelayMs,
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+    ...(redis.password ? { password: redis.password } : {}),
+  };
+  if (redis.mode === 'url') return { ...parseRedisUrl(redis.url), ...common };
+  return {
+    sentinels: redis.sentinels,
+    name: redis.name,
+    ...(redis.sentinelPassword ? { sentinelPassword: redis.sentinelPassword } : {}),
+    failoverDetector: true,
+    ...common,
+  };
+}
+
+/**
+ * redis:// and rediss:// URLs as ioredis options. Bull's own URL parsing drops the scheme, so a
+ * rediss:// URL handed to it connected without TLS.
+ */
+export function parseRedisUrl(text: string): RedisOptions {
+  const url = new URL(text);
+  const db = url.pathname.replace(/^\//, '');
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : 6379,
+    ...(db ? { db: Number(db) } : {}),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
+  };
+}
+
+/**
  * A client that fails fast while Redis is down (no offline queue, one retry per command),
  * so requests get a quick 503, and reconnects on its own once Redis is back.
  */
-export function createStatusRedis(url: string, extra: RedisOptions = {}): Redis {
-  const client = new Redis(url, {
+export function createStatusRedis(redis: RedisConfig, extra: RedisOptions = {}): Redis {
+  const client = new Redis({
+    ...redisConnectionOptions(redis),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
     ...extra,
   });
   // Errors surface per command; an unhandled 'error' event would only spam the log while reconnecting.
   client.on('error', () => undefined);
   return client;
+}
+
+/** host:port of the server a client is connected to (the primary, with sentinels); null when not connected. */
+export function connectedAddress(client: Redis): string | null {
+  const socket = client.stream;
+  if (client.status !== 'ready' || !socket?.remoteAddress) return null;
+  const host = socket.remoteAddress.includes(':') ? `[${socket.remoteAddress}]` : socket.remoteAddress;
+  return `${host}:${socket.remotePort}`;
 }
 
 /** Rejects with {@link RedisUnavailableError} when `work` takes longer than `ms`. */

@@ -93,6 +93,22 @@ export class PipelineMetrics {
     help: 'Seconds the waiting and active jobs take to finish at the drain rate measured across all workers; uploads are refused past LATENCY_TARGET_S.',
     aggregator: 'max',
   });
+  readonly redisReconnects = counter({
+    name: 'pipeline_redis_reconnects_total',
+    help: 'Redis connections re-established after a loss, by connection (status records, queue).',
+    labelNames: ['connection'],
+  });
+  readonly redisPrimaryChanges = counter({
+    name: 'pipeline_redis_primary_changes_total',
+    help: 'Times a connection came back to a different Redis primary than it lost: failovers followed.',
+    labelNames: ['connection'],
+  });
+  readonly redisOutage = histogram({
+    name: 'pipeline_redis_outage_seconds',
+    help: 'How long a Redis connection was lost, from the drop to ready again on a primary (a failover as this process saw it).',
+    labelNames: ['connection'],
+    buckets: [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120],
+  });
   readonly detections = counter({
     name: 'pipeline_detections_total',
     help: 'Objects detected, by COCO label.',

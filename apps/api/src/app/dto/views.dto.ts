@@ -208,6 +208,12 @@ export class QueueStatusDto implements QueueStatusView {
       'LATENCY_TARGET_S: uploads are refused with 429 once the jobs ahead of them and they themselves would not finish within it',
   })
   latency_target_seconds!: number;
+  @ApiProperty({
+    example: '10.0.3.7:6379',
+    description:
+      'The Redis primary that holds the queue (host:port), as this api is connected to it now: after a failover, the promoted replica',
+  })
+  redis_primary!: string;
 }
 
 export class DependenciesDto {
@@ -216,7 +222,12 @@ export class DependenciesDto {
 }
 
 export class HealthDto implements HealthView {
-  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
+  @ApiProperty({
+    enum: ['ok', 'degraded', 'unavailable'],
+    description:
+      '`degraded`: Redis runs with sentinels and no primary answers (a failover is under way); `unavailable`: a dependency is down',
+  })
+  status!: 'ok' | 'degraded' | 'unavailable';
   @ApiProperty({ type: DependenciesDto }) dependencies!: DependenciesDto;
   @ApiPropertyOptional({
     type: 'object',

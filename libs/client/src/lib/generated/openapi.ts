@@ -375,6 +375,11 @@ export interface components {
       drain_rate_source: 'measured' | 'assumed';
       /** @description LATENCY_TARGET_S: uploads are refused with 429 once the jobs ahead of them and they themselves would not finish within it */
       latency_target_seconds: number;
+      /**
+       * @description The Redis primary that holds the queue (host:port), as this api is connected to it now: after a failover, the promoted replica
+       * @example 10.0.3.7:6379
+       */
+      redis_primary: string;
     };
     DependenciesDto: {
       /** @enum {string} */
@@ -383,8 +388,11 @@ export interface components {
       storage: 'up' | 'down';
     };
     HealthDto: {
-      /** @enum {string} */
-      status: 'ok' | 'unavailable';
+      /**
+       * @description `degraded`: Redis runs with sentinels and no primary answers (a failover is under way); `unavailable`: a dependency is down
+       * @enum {string}
+       */
+      status: 'ok' | 'degraded' | 'unavailable';
       dependencies: components['schemas']['DependenciesDto'];
       /** @description Why each dependency is down */
       errors?: {
