@@ -112,8 +112,9 @@ export class ImageJobConsumer {
       const processingMs = Date.now() - startedAt;
       const endToEndMs = Date.now() - payload.submitted_at;
       await this.statuses.markCompleted(payload.job_id, attempt, results);
-      await this.stats.recordCompleted(payload.job_id, processingMs, endToEndMs);
-      observer?.completed(payload, processingMs, endToEndMs);
+      const firstTime = await this.stats.recordCompleted(payload.job_id, processingMs, endToEndMs);
+      if (firstTime) observer?.completed(payload, processingMs, endToEndMs);
+      else this.logger.warn({ message: 'job completed again, counted once', job_id: payload.job_id, attempt });
       return { processing_time: results.processing_time };
     } catch (err) {
       const permanent = err instanceof PermanentJobError;

@@ -10,6 +10,20 @@ const WINDOW_15M_MS = 15 * 60 * 1000;
 /** Latency percentiles are taken over this many most recent jobs. */
 const LATENCY_SAMPLES = 1000;
 
+// A job without a status record (enqueued by another service before a worker wrote one) is
+// counted without the mark rather than given a record that would never expire.
+const RECORD_COMPLETED = `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('HSETNX', KEYS[1], 'counted', '1') == 0 then return 0 end
+redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], 0, ARGV[3])
+redis.call('LPUSH', KEYS[4], ARGV[4])
+redis.call('LTRIM', KEYS[4], 0, ARGV[6])
+redis.call('LPUSH', KEYS[5], ARGV[5])
+redis.call('LTRIM', KEYS[5], 0, ARGV[6])
+return 1
+`;
+
 /**
  * Totals, recent throughput and latency samples, kept in Redis so every replica of the api
  * reports the same figures whichever worker did the work.
@@ -33,18 +47,33 @@ export class JobStatsStore {
     );
   }
 
-  async recordCompleted(jobId: string, processingMs: number, endToEndMs: number, now = Date.now()): Promise<void> {
+  /**
+   * Counts a completed job once, however often it ran: a job whose first completion was lost with
+   * a failed primary, or whose worker lost its lock, runs again and finishes again. The job's
+   * status record remembers that it was counted.
+   */
+  async recordCompleted(jobId: string, processingMs: number, endToEndMs: number, now = Date.now()): Promise<boolean> {
     const k = this.keys;
-    const tx = this.redis
-      .multi()
-      .incr(k.counter('completed'))
-      .zadd(k.completions, now, jobId)
-      .zremrangebyscore(k.completions, 0, now - WINDOW_15M_MS)
-      .lpush(k.processingMs, Math.round(processingMs))
-      .ltrim(k.processingMs, 0, LATENCY_SAMPLES - 1)
-      .lpush(k.endToEndMs, Math.round(endToEndMs))
-      .ltrim(k.endToEndMs, 0, LATENCY_SAMPLES - 1);
-    await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'record completion');
+    const counted = await withRedisTimeout(
+      this.redis.eval(
+        RECORD_COMPLETED,
+        5,
+        k.job(jobId),
+        k.counter('completed'),
+        k.completions,
+        k.processingMs,
+        k.endToEndMs,
+        now,
+        jobId,
+        now - WINDOW_15M_MS,
+        Math.round(processingMs),
+        Math.round(endToEndMs),
+        LATENCY_SAMPLES - 1,
+      ),
+      REDIS_TIMEOUT_MS,
+      'record completion',
+    );
+    return counted === 1;
   }
 
   /** Completions within `windowMs` of now across every worker, and when the oldest of them happened. */
