@@ -341,9 +341,9 @@ describe('loadConfig', () => {
       sentinelPassword: 'sentinel-secret',
     });
     expect(config.redisMinReplicasAck).toBe(1);
-    expect(loadConfig({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'queue', REDIS_MIN_REPLICAS_ACK: '2' })).toMatchObject(
-      { redis: { name: 'queue' }, redisMinReplicasAck: 2 },
-    );
+    expect(
+      loadConfig({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_NAME: 'queue', REDIS_MIN_REPLICAS_ACK: '2' }),
+    ).toMatchObject({ redis: { name: 'queue' }, redisMinReplicasAck: 2 });
     expect(loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'p' }).redis).toEqual({
       mode: 'url',
       url: 'redis://r:6379',

@@ -18,7 +18,8 @@ export function readRedis(
     for (const name of ['REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD'])
       if (str(name) !== undefined) problems.push(`${name} needs REDIS_SENTINELS`);
     const url = str('REDIS_URL', fileUrl ?? 'redis://localhost:6379') as string;
-    if (!/^rediss?:\/\/[^\s]+$/.test(url)) problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${url}")`);
+    if (!/^rediss?:\/\/[^\s]+$/.test(url))
+      problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${url}")`);
     else if (password && /^rediss?:\/\/[^@/]*:[^@/]*@/.test(url))
       problems.push('REDIS_PASSWORD and a password in REDIS_URL: set the password in one place');
     return { mode: 'url', url, ...(password ? { password } : {}) };

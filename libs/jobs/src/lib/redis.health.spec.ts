@@ -33,7 +33,10 @@ describe('withoutAddresses', () => {
     ['redis unavailable: connect ECONNREFUSED 127.0.0.1:6379', 'redis unavailable: connect ECONNREFUSED (address)'],
     ['connect ETIMEDOUT redis-0.redis.imgpipe.svc:26379', 'connect ETIMEDOUT (address)'],
     ['connect ECONNREFUSED [::1]:6380', 'connect ECONNREFUSED (address)'],
-    ['All sentinels are unreachable. Last error: connect ECONNREFUSED 10.1.2.3', 'All sentinels are unreachable. Last error: connect ECONNREFUSED (address)'],
+    [
+      'All sentinels are unreachable. Last error: connect ECONNREFUSED 10.1.2.3',
+      'All sentinels are unreachable. Last error: connect ECONNREFUSED (address)',
+    ],
     ['redis check timed out after 2000 ms', 'redis check timed out after 2000 ms'],
   ])('%s', (message, expected) => {
     expect(withoutAddresses(message)).toBe(expected);

@@ -3,9 +3,7 @@ import { ReplicaAcks } from './replica-acks';
 describe('ReplicaAcks', () => {
   function controlled() {
     const sent: { resolve: (n: number) => void; reject: (e: Error) => void }[] = [];
-    const acks = new ReplicaAcks(
-      () => new Promise<number>((resolve, reject) => sent.push({ resolve, reject })),
-    );
+    const acks = new ReplicaAcks(() => new Promise<number>((resolve, reject) => sent.push({ resolve, reject })));
     return { acks, sent };
   }
 
