@@ -21,8 +21,11 @@ export interface StackOptions {
   /** Redis database of this suite, so suites never share jobs. */
   redisDb: number;
   workers?: number;
-  /** Overrides the private Redis (e.g. a Redis the suite kills). */
-  redisUrl?: string;
+  /**
+   * Overrides the private Redis (e.g. a Redis the suite kills); null: `env` says where Redis is
+   * (REDIS_SENTINELS).
+   */
+  redisUrl?: string | null;
   /** Overrides the shared s3rver (e.g. one the suite stops). */
   s3?: { bucket: string; endpoint: string };
   env?: Record<string, string>;
@@ -53,11 +56,14 @@ export class Stack {
   }
 
   static async start(options: StackOptions): Promise<Stack> {
-    const redisUrl = options.redisUrl ?? `redis://127.0.0.1:${process.env['E2E_REDIS_PORT']}/${options.redisDb}`;
-    if (!options.redisUrl) await flushRedis(redisUrl);
+    const redisUrl =
+      options.redisUrl === null
+        ? null
+        : (options.redisUrl ?? `redis://127.0.0.1:${process.env['E2E_REDIS_PORT']}/${options.redisDb}`);
+    if (redisUrl && !options.redisUrl) await flushRedis(redisUrl);
     const storageOptions = storageFor(options.storage, options.s3);
     const env: Record<string, string> = {
-      REDIS_URL: redisUrl,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       LOG_LEVEL: 'info',
       JOB_BACKOFF_MS: '200',
       MODELS_DIR: process.env['E2E_MODELS_DIR'] as string,
