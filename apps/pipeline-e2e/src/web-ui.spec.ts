@@ -177,7 +177,7 @@ describe('the review page in a real browser', () => {
   });
 
   it('shows the figures of /queue-status in the service panel', async () => {
-    const keys = ['waiting', 'active', 'failed', 'completed', 'workers', 'max_queue_size'] as const;
+    const keys = ['waiting', 'active', 'failed', 'completed', 'workers', 'max_queue_size', 'redis_primary'] as const;
     const deadline = Date.now() + 20_000;
     let shown: Record<string, string> = {};
     let api: QueueStatusView | undefined;

@@ -22,6 +22,7 @@ const QUEUE: Figure[] = [
   { attr: 'queue', key: 'workers', term: 'Workers' },
   { attr: 'queue', key: 'oldest_waiting_age_seconds', term: 'Oldest waiting' },
   { attr: 'queue', key: 'max_queue_size', term: 'Queue limit' },
+  { attr: 'queue', key: 'redis_primary', term: 'Redis primary' },
 ];
 
 const STATS: Figure[] = [
@@ -109,8 +110,9 @@ export class QueuePanel {
   private showHealth(health: HealthView | undefined): void {
     const state = health?.status ?? 'unreachable';
     this.health.dataset['health'] = state;
+    const failover = health?.status === 'degraded' ? ' (no Redis primary: failover under way)' : '';
     this.health.textContent = health
-      ? `api ${health.status}: Redis ${health.dependencies.redis}, storage ${health.dependencies.storage}`
+      ? `api ${health.status}: Redis ${health.dependencies.redis}, storage ${health.dependencies.storage}${failover}`
       : 'api unreachable';
   }
 
