@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -54,6 +55,10 @@ beforeAll(async () => {
       prodWith((k) => k.replace('  - ../../components/redis', '  - ../../components/managed-redis')),
     ],
     [
+      'prod with Redis Sentinel',
+      prodWith((k) => k.replace('  - ../../components/redis', '  - ../../components/redis-sentinel')),
+    ],
+    [
       'prod without KEDA',
       prodWith((k) =>
         k.replace('  - ../../components/redis', '  - ../../components/redis\n  - ../../components/worker-cpu-hpa'),
@@ -80,7 +85,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const RENDERS = ['dev', 'prod', 'prod with managed Redis', 'prod without KEDA'];
+const RENDERS = ['dev', 'prod', 'prod with managed Redis', 'prod with Redis Sentinel', 'prod without KEDA'];
 const render = (name: string) => renders.get(name) as Render;
 const find = (name: string, kind: string, prefix: string) =>
   render(name).manifests.find((m) => m.kind === kind && m.metadata.name.startsWith(prefix)) as Manifest;
@@ -303,6 +308,88 @@ describe('variants', () => {
     expect(render('prod with managed Redis').manifests.filter((m) => m.kind === 'StatefulSet')).toEqual([]);
     const envFrom = container(find('prod with managed Redis', 'Deployment', 'imgpipe-worker')).envFrom;
     expect(envFrom).toContainEqual({ secretRef: { name: 'imgpipe-redis', optional: true } });
+  });
+
+  describe('Redis Sentinel', () => {
+    const SENTINEL = 'prod with Redis Sentinel';
+
+    it('runs 3 pods, each with Redis and a sentinel from the official image, one per node, two always up', () => {
+      const set = find(SENTINEL, 'StatefulSet', 'imgpipe-redis');
+      expect(set['spec'].replicas).toBe(3);
+      const spec = podSpec(set);
+      expect(spec.containers.map((c: { name: string }) => c.name)).toEqual(['redis', 'sentinel']);
+      for (const c of spec.containers) expect(c.image).toMatch(/^redis:\d+\.\d+(-[a-z]+)?$/);
+      expect(spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+        { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: set['spec'].selector.matchLabels } },
+      ]);
+      const pdb = find(SENTINEL, 'PodDisruptionBudget', 'imgpipe-redis')['spec'];
+      expect(pdb).toEqual({ maxUnavailable: 1, selector: { matchLabels: set['spec'].selector.matchLabels } });
+      expect(set['spec'].volumeClaimTemplates[0].spec.resources.requests.storage).toBeDefined();
+    });
+
+    it('keeps an append-only file and refuses writes on a primary cut off from every replica', () => {
+      const config = find(SENTINEL, 'ConfigMap', 'imgpipe-redis-config')['data'];
+      expect(config['redis.conf']).toMatch(/^appendonly yes$/m);
+      expect(config['redis.conf']).toMatch(/^min-replicas-to-write [1-9]$/m);
+      expect(config['start-sentinel.sh']).toMatch(/sentinel monitor \$\{SENTINEL_NAME\} \$primary 6379 2$/m);
+    });
+
+    it('has start scripts a POSIX shell parses', async () => {
+      const config = find(SENTINEL, 'ConfigMap', 'imgpipe-redis-config')['data'];
+      for (const script of ['start-redis.sh', 'start-sentinel.sh']) {
+        const checked = spawnSync('sh', ['-n'], { input: config[script] });
+        expect({ script, status: checked.status, stderr: checked.stderr.toString() }).toEqual({
+          script,
+          status: 0,
+          stderr: '',
+        });
+      }
+      expect(spawnSync('sh', ['-n'], { input: 'if then fi' }).status).not.toBe(0);
+    });
+
+    it('points the apps and KEDA at the same sentinels, which are the pods of the set', () => {
+      const config = find(SENTINEL, 'ConfigMap', 'imgpipe-config')['data'];
+      expect(config.REDIS_URL).toBeUndefined();
+      expect(config.REDIS_MIN_REPLICAS_ACK).toBe('1');
+      const trigger = find(SENTINEL, 'ScaledObject', 'imgpipe-worker')['spec'].triggers[0];
+      expect(trigger.type).toBe('redis-sentinel');
+      expect(trigger.metadata).toMatchObject({
+        addresses: config.REDIS_SENTINELS,
+        sentinelMaster: config.REDIS_SENTINEL_NAME,
+        listName: waitingListKey(config.QUEUE_PREFIX),
+      });
+      expect(trigger.metadata.address).toBeUndefined();
+      const set = find(SENTINEL, 'StatefulSet', 'imgpipe-redis');
+      const headless = find(SENTINEL, 'Service', set['spec'].serviceName);
+      expect(headless['spec'].publishNotReadyAddresses).toBe(true);
+      expect(headless['spec'].ports.map((p: { port: number }) => p.port)).toContain(26379);
+      expect(config.REDIS_SENTINELS.split(',')).toEqual(
+        [0, 1, 2].map((i) => `${set.metadata.name}-${i}.${headless.metadata.name}:26379`),
+      );
+    });
+
+    it('lets only the apps, KEDA and the Redis pods themselves reach Redis and the sentinels', () => {
+      const policies = render(SENTINEL).manifests.filter(
+        (m) =>
+          m.kind === 'NetworkPolicy' &&
+          m['spec'].podSelector.matchLabels?.['app.kubernetes.io/name'] === 'imgpipe-redis',
+      );
+      expect(policies).toHaveLength(1);
+      const [rule] = policies[0]['spec'].ingress;
+      expect(rule.from).toEqual([
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'imgpipe-api' } } },
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'imgpipe-worker' } } },
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
+        },
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'imgpipe-redis' } } },
+      ]);
+      expect(rule.ports).toEqual([
+        { port: 6379, protocol: 'TCP' },
+        { port: 26379, protocol: 'TCP' },
+      ]);
+    });
   });
 
   it('without KEDA: a CPU HPA scales the workers 5-20 instead', () => {

@@ -93,7 +93,9 @@ export async function validateManifests(manifests: unknown[]): Promise<Validatio
  * a name the apps would silently ignore.
  */
 export function configEnvNames(): Set<string> {
-  const source = readFileSync(join(WORKSPACE, 'libs/config/src/lib/load-config.ts'), 'utf8');
+  const source = ['load-config.ts', 'redis-config.ts']
+    .map((file) => readFileSync(join(WORKSPACE, 'libs/config/src/lib', file), 'utf8'))
+    .join('\n');
   const schema = readFileSync(join(WORKSPACE, 'libs/config/src/lib/env.schema.ts'), 'utf8');
   const names = new Set<string>();
   for (const m of source.matchAll(/\b(?:str|fromFile)\(\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(m[1]);
