@@ -48,7 +48,9 @@ export class RedisConnections implements OnModuleInit {
       primary = now ?? primary;
       lostAt = null;
     });
-    client.on('close', () => {
+    // 'reconnecting', not 'close': it follows a drop at once, and a client closed on purpose
+    // (the app stopping) does not reconnect, so a clean shutdown is not reported as a loss.
+    client.on('reconnecting', () => {
       if (lostAt !== null) return;
       lostAt = Date.now();
       this.logger.warn({ message: 'redis connection lost', connection, primary });
