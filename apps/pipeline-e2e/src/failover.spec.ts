@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -102,6 +102,7 @@ describe('Redis failover under load', () => {
   afterAll(async () => {
     await stack?.stop();
     for (const node of [...sentinels, ...nodes]) node.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps every accepted upload through the loss of the primary, and refuses the rest quickly', async () => {
