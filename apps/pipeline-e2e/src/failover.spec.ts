@@ -207,7 +207,9 @@ describe('Redis failover under load', () => {
     }
     process.stdout.write(
       `failover: ${accepted.length} accepted, ${refused.length} refused (503, slowest ${Math.max(...refused.map((r) => r.ms))} ms); ` +
-        `processing p50 ${stats.processing_time_seconds.p50} s; outage seen by ${Object.entries(failover)
+        `processing p50 ${stats.processing_time_seconds.p50} s; ` +
+        `jobs run again after the switch ${stack.workers.flatMap((w) => w.output).filter((l) => /completed again/.test(l)).length}; ` +
+        `outage seen by ${Object.entries(failover)
           .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
           .join(', ')}; primary ${oldPrimary.port} -> ${newPrimary}\n`,
     );

@@ -172,7 +172,7 @@ export class PipelineClient {
     return this.ok(await this.api.GET('/queue-status', this.init()));
   }
 
-  /** Whether Redis and storage answer; a 503 is returned as `status: 'unavailable'`, not thrown. */
+  /** Whether Redis and storage answer; a 503 is returned as `status: 'unavailable'` (or `'degraded'` during a Redis failover), not thrown. */
   async health(): Promise<HealthView> {
     const { data, error, response } = await this.api.GET('/health', this.init());
     if (response.ok) return data as HealthView;
