@@ -28,4 +28,15 @@ describe('withRedisTimeout', () => {
       withRedisTimeout(Promise.reject(new Error('WRONGTYPE Operation against a key')), 100, 'x'),
     ).rejects.toThrow('WRONGTYPE');
   });
+
+  it.each([
+    "READONLY You can't write against a read only replica.",
+    'NOREPLICAS Not enough good replicas to write.',
+    'LOADING Redis is loading the dataset in memory',
+    'All sentinels are unreachable. Retrying from scratch after 10ms.',
+  ])('counts a failover-time refusal as Redis unavailable: %s', async (message) => {
+    await expect(withRedisTimeout(Promise.reject(new Error(message)), 100, 'x')).rejects.toBeInstanceOf(
+      RedisUnavailableError,
+    );
+  });
 });

@@ -111,7 +111,16 @@ export async function withRedisTimeout<T>(work: Promise<T>, ms: number, what: st
 
 function isConnectionError(err: unknown): boolean {
   const message = err instanceof Error ? err.message : String(err);
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|enableOfflineQueue|Connection is closed|Stream isn't writeable|max retries|connect/i.test(
-    message,
+  return (
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|enableOfflineQueue|Connection is closed|Stream isn't writeable|max retries|connect|sentinels are unreachable/i.test(
+      message,
+    ) || UNAVAILABLE_REPLIES.test(message)
   );
 }
+
+/**
+ * Redis's own refusals while it cannot take writes: during a failover a demoted primary answers
+ * READONLY, a just-promoted one NOREPLICAS until a replica has attached (min-replicas-to-write),
+ * a replica still loading its data LOADING. Each passes in seconds: a 503, not a 500.
+ */
+const UNAVAILABLE_REPLIES = /^(READONLY|NOREPLICAS|LOADING|MASTERDOWN|TRYAGAIN)\b/;
