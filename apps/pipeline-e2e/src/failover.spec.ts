@@ -212,6 +212,7 @@ describe('Redis failover under load', () => {
     process.stdout.write(
       `failover: ${accepted.length} accepted, ${refused.length} refused (503, slowest ${Math.max(...refused.map((r) => r.ms))} ms); ` +
         `processing p50 ${stats.processing_time_seconds.p50} s; ` +
+        `503 reasons ${JSON.stringify(refusalReasons(stack.api.output))}; ` +
         `jobs completed twice (counted once) ${stack.workers.flatMap((w) => w.output).filter((l) => /completed again/.test(l)).length}; ` +
         `outage seen by ${Object.entries(failover)
           .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
@@ -236,6 +237,16 @@ describe('Redis failover under load', () => {
     expect(await stack.getJson('/queue-status')).toMatchObject({ waiting: 0, active: 0, redis_primary: newPrimary });
   }, 300_000);
 });
+
+/** What the api logged as the reason of each 503, by its first word (NOREPLICAS, connection, ...). */
+function refusalReasons(log: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of log) {
+    const reason = /redis unavailable: ([A-Za-z]+)/.exec(line)?.[1];
+    if (reason && line.includes('dependency unavailable')) counts[reason] = (counts[reason] ?? 0) + 1;
+  }
+  return counts;
+}
 
 /** Each worker's count of jobs it finished as completed (the metric), to see that none ran again. */
 async function finishedCounts(stack: Stack): Promise<number[]> {
