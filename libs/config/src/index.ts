@@ -14,4 +14,3 @@ export {
   type StorageConfig,
   type RedisConfig,
 } from './lib/pipeline-config';
-export { describeRedis, DEFAULT_SENTINEL_NAME } from './lib/redis-config';

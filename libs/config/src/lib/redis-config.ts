@@ -53,9 +53,3 @@ function parseAddress(item: string): { host: string; port: number } | null {
   if (port < 1 || port > 65535) return null;
   return { host: match[1] ?? match[2], port };
 }
-
-/** Redis's own words for a configuration, without its passwords: for logs and start-up banners. */
-export function describeRedis(redis: RedisConfig): string {
-  if (redis.mode === 'url') return redis.url.replace(/\/\/([^@/]*)@/, '//***@');
-  return `sentinels ${redis.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} (master ${redis.name})`;
-}
