@@ -11,6 +11,7 @@ export {
 } from './lib/admission';
 export {
   ImageJobConsumer,
+  JobErasedError,
   PermanentJobError,
   type ImageJobHandler,
   type JobContext,

@@ -15,11 +15,13 @@ import {
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { ImageJobConsumer, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
+import { ImageJobConsumer, JobContext, JobErasedError, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
 import { ImagePipeline, InvalidImageError, PIPELINE_VERSION, PipelineOutput, imageFacts } from '@imgpipe/inference';
 import { PipelineMetrics, STAGES, Stage } from '@imgpipe/metrics';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { PIPELINE } from './pipeline.provider';
+
+const NOT_ERASED: JobContext = { attempt: 1, erased: async () => false };
 
 /** Downloads the original, runs the pipeline, writes processed image and metadata, reports the results. */
 @Injectable()
@@ -35,7 +37,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    this.consumer.start(this.config.workerConcurrency, (payload) => this.process(payload), this);
+    this.consumer.start(this.config.workerConcurrency, (payload, context) => this.process(payload, context), this);
   }
 
   /** First shutdown hook: in-flight jobs finish while Redis and storage are still open. */
@@ -45,7 +47,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     this.logger.log({ message: 'drained' });
   }
 
-  async process(payload: ProcessImagePayload): Promise<JobResults> {
+  async process(payload: ProcessImagePayload, context: JobContext = NOT_ERASED): Promise<JobResults> {
     const startedAt = Date.now();
     const { job_id: jobId, format } = payload;
     this.logger.log({ message: 'job started', job_id: jobId });
@@ -72,6 +74,8 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
 
     const processedKey = storageKeys.processed(jobId, format);
     const metadataKey = storageKeys.metadata(jobId);
+    // Erased during inference: write nothing.
+    if (await context.erased()) throw new JobErasedError(jobId);
     const storeStart = Date.now();
     await this.storage.put(processedKey, output.processed, { contentType: IMAGE_CONTENT_TYPES[format] });
     const metadata: JobMetadata = {
@@ -88,6 +92,13 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     await this.storage.put(metadataKey, Buffer.from(JSON.stringify(metadata, null, 2)), {
       contentType: 'application/json',
     });
+    // Erased while writing: the erasure deleted what existed when it ran, so what this worker wrote
+    // after that is deleted here. The tombstone is set before the erasure deletes anything, so one
+    // of the two always sees the other's objects.
+    if (await context.erased()) {
+      await Promise.all([this.storage.delete(processedKey), this.storage.delete(metadataKey)]);
+      throw new JobErasedError(jobId);
+    }
     this.metrics.stageDuration.observe({ stage: 'store' }, (Date.now() - storeStart) / 1000);
 
     const processingTime = (Date.now() - startedAt) / 1000;

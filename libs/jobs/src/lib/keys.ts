@@ -3,6 +3,8 @@ export function redisKeys(prefix: string) {
   return {
     job: (jobId: string) => `${prefix}:job:${jobId}`,
     batch: (batchId: string) => `${prefix}:batch:${batchId}`,
+    /** Tombstone of an erased job: while it exists, nothing of the job may be written again. */
+    erased: (jobId: string) => `${prefix}:erased:${jobId}`,
     counter: (name: 'submitted' | 'completed' | 'failed') => `${prefix}:stats:${name}`,
     completions: `${prefix}:stats:completions`,
     processingMs: `${prefix}:stats:processing_ms`,

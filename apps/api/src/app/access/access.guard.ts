@@ -36,6 +36,8 @@ export const SCOPES = {
   originals: 'originals:read',
   /** Every client's jobs, not only the token subject's own (operators, back offices). */
   readAll: 'images:read-all',
+  /** Erase jobs and batches with everything stored of them (DELETE /jobs/{id}, /batch/{id}). */
+  delete: 'images:delete',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
@@ -48,7 +50,7 @@ export interface ClientRequest extends Request {
 }
 
 /**
- * Whether the caller may read a job or batch uploaded by `owner`. With auth on, a client reads its
+ * Whether the caller may read (or erase) a job or batch uploaded by `owner`. With auth on, a client reads its
  * own uploads (same token subject) unless it holds `images:read-all`; jobs without an owner (auth
  * off when uploaded, or enqueued directly) are readable by any `images:read` token.
  */

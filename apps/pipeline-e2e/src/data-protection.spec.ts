@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import Redis from 'ioredis';
+import { SignJWT } from 'jose';
+import { BatchAccepted, IMAGE_FORMATS, UploadAccepted, storageKeys } from '@imgpipe/contracts';
+import { Stack, photos, sleep, waitUntil } from './support/stack';
+
+const SECRET = 'data-protection-secret-data-protection-0123456789';
+
+async function bearer(scope: string, sub = 'owner'): Promise<Record<string, string>> {
+  const token = await new SignJWT({ scope })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+    .sign(new TextEncoder().encode(SECRET));
+  return { authorization: `Bearer ${token}` };
+}
+
+const photo = (name: string) => photos().find((p) => basename(p) === name) as string;
+
+/** Every object a job can have in storage, whatever its format. */
+async function storedObjects(stack: Stack, jobId: string): Promise<string[]> {
+  const keys = [
+    ...IMAGE_FORMATS.flatMap((f) => [storageKeys.original(jobId, f), storageKeys.processed(jobId, f)]),
+    storageKeys.metadata(jobId),
+  ];
+  const present = await Promise.all(keys.map((key) => stack.storage.exists(key)));
+  return keys.filter((_, i) => present[i]);
+}
+
+/** Redis keys that name the job: its record and Bull's job hash. */
+async function redisKeysOf(redis: Redis, jobId: string): Promise<string[]> {
+  const [record, bull] = await Promise.all([redis.keys(`imgpipe:job:${jobId}`), redis.keys(`bull:*:${jobId}`)]);
+  return [...record, ...bull];
+}
+
+function del(stack: Stack, path: string, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${stack.baseUrl}${path}`, { method: 'DELETE', headers });
+}
+
+describe('erasure, with auth on and local storage', () => {
+  let stack: Stack;
+  let redis: Redis;
+  let owner: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await Stack.start({ storage: 'local', redisDb: 10, env: { AUTH_JWT_SECRET: SECRET } });
+    redis = new Redis(stack.env['REDIS_URL']);
+    owner = await bearer('images:write images:read images:delete');
+    stack.defaultHeaders = owner;
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.stop();
+  });
+
+  async function upload(name = 'sample1.jpg'): Promise<string> {
+    const res = await stack.upload(photo(name));
+    expect(res.status).toBe(202);
+    return ((await res.json()) as UploadAccepted).job_id;
+  }
+
+  it('erases a completed job: 204, then nothing of it in storage or Redis, and /status 404', async () => {
+    const jobId = await upload();
+    await stack.waitFor(jobId, ['completed']);
+    expect(await storedObjects(stack, jobId)).toHaveLength(3);
+
+    // Only the owner, and only with images:delete; another client's job does not exist for it.
+    expect((await del(stack, `/jobs/${jobId}`, await bearer('images:write images:read'))).status).toBe(403);
+    const stranger = await del(stack, `/jobs/${jobId}`, await bearer('images:delete', 'someone-else'));
+    expect(stranger.status).toBe(404);
+    expect(await storedObjects(stack, jobId)).toHaveLength(3);
+
+    const res = await del(stack, `/jobs/${jobId}`, owner);
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect(await storedObjects(stack, jobId)).toEqual([]);
+    expect(await redisKeysOf(redis, jobId)).toEqual([]);
+    expect((await stack.get(`/status/${jobId}`)).status).toBe(404);
+    expect((await stack.get(`/results/${jobId}/processed`)).status).toBe(404);
+    expect((await del(stack, `/jobs/${jobId}`, owner)).status).toBe(404);
+  });
+
+  it('answers 400 with a message for an id that is not a UUID', async () => {
+    for (const path of ['/jobs/not-a-uuid', '/batch/not-a-uuid']) {
+      const res = await del(stack, path, owner);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ statusCode: 400, message: expect.stringMatching(/UUID/) });
+    }
+  });
+
+  it('erases a job while its worker is mid-inference: the worker writes nothing after it', async () => {
+    const jobId = await upload('sample6.jpg');
+    await stack.waitFor(jobId, ['processing'], 30_000);
+    const res = await del(stack, `/jobs/${jobId}`, owner);
+    expect(res.status).toBe(204);
+    // The worker held the job when it was erased, and found out when it went to write its results.
+    const worker = stack.workers[0];
+    await waitUntil(
+      async () => worker.output.some((line) => line.includes(jobId) && line.includes('job erased')),
+      30_000,
+      'the worker discarding the erased job',
+    );
+    expect(worker.output.some((line) => line.includes(jobId) && line.includes('job completed'))).toBe(false);
+    await sleep(300);
+    expect(await storedObjects(stack, jobId)).toEqual([]);
+    expect(await redisKeysOf(redis, jobId)).toEqual([]);
+    expect((await stack.get(`/status/${jobId}`)).status).toBe(404);
+  });
+
+  it('erases a batch, cancelling the jobs still queued', async () => {
+    const form = new FormData();
+    for (const name of ['sample2.jpg', 'sample3.jpg', 'sample4.jpg']) {
+      form.append('files', new Blob([new Uint8Array(readFileSync(photo(name)))]), name);
+    }
+    const res = await fetch(`${stack.baseUrl}/batch-upload`, { method: 'POST', body: form, headers: owner });
+    expect(res.status).toBe(202);
+    const batch = (await res.json()) as BatchAccepted;
+    const jobIds = batch.jobs.map((j) => j.job_id);
+
+    expect((await del(stack, `/batch/${batch.batch_id}`, await bearer('images:delete', 'someone-else'))).status).toBe(
+      404,
+    );
+    expect((await del(stack, `/batch/${batch.batch_id}`, owner)).status).toBe(204);
+    expect((await stack.get(`/batch/${batch.batch_id}`)).status).toBe(404);
+    // Whatever a worker held at that moment, it finishes without writing: nothing comes back.
+    await waitUntil(async () => (await redis.llen('bull:image-processing:active')) === 0, 30_000, 'no active job');
+    await sleep(300);
+    for (const jobId of jobIds) {
+      expect(await storedObjects(stack, jobId)).toEqual([]);
+      expect(await redisKeysOf(redis, jobId)).toEqual([]);
+      expect((await stack.get(`/status/${jobId}`)).status).toBe(404);
+    }
+  });
+});
