@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { BatchAccepted, IMAGE_FORMATS, UploadAccepted, storageKeys } from '@imgpipe/contracts';
+import { PipelineConfig } from '@imgpipe/config';
+import { JobStatusStore, OriginalsRetention } from '@imgpipe/jobs';
+import { Logger } from '@nestjs/common';
 import { Stack, photos, sleep, waitUntil } from './support/stack';
 
 const SECRET = 'data-protection-secret-data-protection-0123456789';
@@ -133,3 +137,92 @@ describe('erasure, with auth on and local storage', () => {
     }
   });
 });
+
+describe('retention of originals', () => {
+  describe('ORIGINALS_RETENTION_HOURS=0.001 (3.6 s) on local storage', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await Stack.start({ storage: 'local', redisDb: 11, env: { ORIGINALS_RETENTION_HOURS: '0.001' } });
+    });
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('serves the original until it is due, then deletes it on time and answers 410 with when', async () => {
+      const res = await stack.upload(photo('sample1.jpg'));
+      const { job_id: jobId } = (await res.json()) as UploadAccepted;
+      const done = await stack.waitFor(jobId, ['completed']);
+      const metadata = await stack.getJson(`/results/${jobId}/metadata`);
+      const dueAt = Date.parse(metadata.original_delete_at);
+      expect(dueAt - Date.parse(metadata.completed_at)).toBe(3600);
+      await waitUntil(async () => (await stack.getJson(`/status/${jobId}`)).original_delete_at !== undefined, 5000);
+      const scheduled = await stack.getJson(`/status/${jobId}`);
+      expect(Math.abs(scheduled.original_delete_at - done.updated_at - 3.6)).toBeLessThan(0.5);
+      expect((await stack.get(`/results/${jobId}/original`)).status).toBe(200);
+
+      await waitUntil(async () => (await stack.getJson(`/status/${jobId}`)).original_deleted_at !== undefined, 15_000);
+      const deleted = await stack.getJson(`/status/${jobId}`);
+      // Due at 3.6 s, swept every 0.9 s: deleted within two sweeps of its time.
+      expect(deleted.original_deleted_at * 1000 - dueAt).toBeGreaterThanOrEqual(-10);
+      expect(deleted.original_deleted_at * 1000 - dueAt).toBeLessThan(3000);
+      expect(await stack.storage.exists(storageKeys.original(jobId, 'jpeg'))).toBe(false);
+      const gone = await stack.get(`/results/${jobId}/original`);
+      expect(gone.status).toBe(410);
+      expect(await gone.json()).toEqual({
+        statusCode: 410,
+        code: 'original_deleted',
+        message: expect.stringContaining(new Date(deleted.original_deleted_at * 1000).toISOString().slice(0, 19)),
+        details: { deleted_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      });
+      expect((await stack.get(`/results/${jobId}/processed`)).status).toBe(200);
+    });
+
+    it('deletes each due original once, however many workers sweep at the same time', async () => {
+      Logger.overrideLogger(false);
+      const redis = new Redis(stack.env['REDIS_URL']);
+      const jobIds = Array.from({ length: 20 }, () => randomUUID());
+      try {
+        for (const id of jobIds)
+          await stack.storage.put(storageKeys.original(id, 'jpeg'), Buffer.from('x'), { contentType: 'image/jpeg' });
+        await redis.zadd('imgpipe:originals:due', ...jobIds.flatMap((id) => [Date.now() - 1000, `jpeg:${id}`]));
+        const deleted: string[] = [];
+        const sweepers = [0, 1, 2].map(() => retentionFor(stack, redis));
+        const counts = await Promise.all(sweepers.map((r) => r.sweep((id) => deleted.push(id))));
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
+        expect(deleted.sort()).toEqual([...jobIds].sort());
+        for (const id of jobIds) expect(await stack.storage.exists(storageKeys.original(id, 'jpeg'))).toBe(false);
+        expect(await redis.zcard('imgpipe:originals:due')).toBe(0);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  });
+
+  describe('ORIGINALS_RETENTION_HOURS=0 on S3', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await Stack.start({ storage: 's3', redisDb: 12, env: { ORIGINALS_RETENTION_HOURS: '0' } });
+    });
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('deletes the original from the bucket as soon as the job completes', async () => {
+      const res = await stack.upload(photo('sample2.jpg'));
+      const { job_id: jobId } = (await res.json()) as UploadAccepted;
+      await stack.waitFor(jobId, ['completed']);
+      const metadata = await stack.getJson(`/results/${jobId}/metadata`);
+      expect(metadata.original_delete_at).toBe(metadata.completed_at);
+      await waitUntil(async () => (await stack.getJson(`/status/${jobId}`)).original_deleted_at !== undefined, 5000);
+      expect(await stack.storage.exists(storageKeys.original(jobId, 'jpeg'))).toBe(false);
+      expect(await stack.storage.exists(storageKeys.processed(jobId, 'jpeg'))).toBe(true);
+      expect((await stack.get(`/results/${jobId}/original`)).status).toBe(410);
+    });
+  });
+});
+
+/** An OriginalsRetention as a worker process builds it, against the stack's Redis and storage. */
+function retentionFor(stack: Stack, redis: Redis): OriginalsRetention {
+  const config = { keyPrefix: 'imgpipe', jobRetentionHours: 24, originalsRetentionHours: 0.001 } as PipelineConfig;
+  return new OriginalsRetention(redis, stack.storage, config, new JobStatusStore(redis, config));
+}

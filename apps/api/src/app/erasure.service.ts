@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { IMAGE_FORMATS, ImageFormat, storageKeys } from '@imgpipe/contracts';
-import { BatchStore, ImageQueue, JobStatusStore } from '@imgpipe/jobs';
+import { BatchStore, ImageQueue, JobStatusStore, OriginalsRetention } from '@imgpipe/jobs';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ClientRequest, mayRead } from './access/access.guard';
 import { ApiError } from './errors/api-error';
@@ -17,6 +17,7 @@ export class ErasureService {
     private readonly statuses: JobStatusStore,
     private readonly batches: BatchStore,
     private readonly queue: ImageQueue,
+    private readonly retention: OriginalsRetention,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
   ) {}
 
@@ -52,6 +53,7 @@ export class ErasureService {
       storageKeys.metadata(jobId),
     ];
     await Promise.all(keys.map((key) => this.storage.delete(key)));
+    await this.retention.forget(jobId);
     await this.statuses.discard(jobId);
     this.logger.log({ message: 'job erased', job_id: jobId });
   }

@@ -54,6 +54,15 @@ export class JobsService {
     if (!access || !mayRead(req, access.owner))
       throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
     const { format } = access;
+    if (kind === 'original' && access.originalDeletedAt !== undefined) {
+      const deletedAt = new Date(access.originalDeletedAt).toISOString();
+      throw new ApiError(
+        HttpStatus.GONE,
+        'original_deleted',
+        `the original of job ${jobId} was deleted at ${deletedAt} (ORIGINALS_RETENTION_HOURS)`,
+        { deleted_at: deletedAt },
+      );
+    }
     const key = kind === 'metadata' ? storageKeys.metadata(jobId) : storageKeys[kind](jobId, format);
     try {
       const object = await this.storage.getStream(key);

@@ -15,7 +15,15 @@ import {
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { ImageJobConsumer, JobContext, JobErasedError, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
+import {
+  ImageJobConsumer,
+  JobContext,
+  JobErasedError,
+  JobObserver,
+  LockLoss,
+  OriginalsRetention,
+  PermanentJobError,
+} from '@imgpipe/jobs';
 import { ImagePipeline, InvalidImageError, PIPELINE_VERSION, PipelineOutput, imageFacts } from '@imgpipe/inference';
 import { PipelineMetrics, STAGES, Stage } from '@imgpipe/metrics';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
@@ -34,6 +42,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
     private readonly metrics: PipelineMetrics,
+    private readonly retention: OriginalsRetention,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -77,6 +86,8 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     // Erased during inference: write nothing.
     if (await context.erased()) throw new JobErasedError(jobId);
     const storeStart = Date.now();
+    const completedAt = Date.now();
+    const deleteAt = this.retention.dueAt(completedAt);
     await this.storage.put(processedKey, output.processed, { contentType: IMAGE_CONTENT_TYPES[format] });
     const metadata: JobMetadata = {
       job_id: jobId,
@@ -87,7 +98,8 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       timings_ms: output.timings_ms,
       pipeline: { version: PIPELINE_VERSION, worker_id: this.config.workerId },
       submitted_at: new Date(payload.submitted_at).toISOString(),
-      completed_at: new Date().toISOString(),
+      completed_at: new Date(completedAt).toISOString(),
+      original_delete_at: deleteAt === null ? null : new Date(deleteAt).toISOString(),
     };
     await this.storage.put(metadataKey, Buffer.from(JSON.stringify(metadata, null, 2)), {
       contentType: 'application/json',
@@ -140,7 +152,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     await this.pipeline.dispose();
   }
 
-  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void {
+  async completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): Promise<void> {
     this.metrics.jobsFinished.inc({ status: 'completed' });
     this.metrics.endToEndLatency.observe(endToEndMs / 1000);
     this.logger.log({
@@ -149,6 +161,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       processing_ms: processingMs,
       end_to_end_ms: endToEndMs,
     });
+    await this.applyRetention(payload);
   }
 
   lockLost(jobId: string | undefined, how: LockLoss, detail: string): void {
@@ -156,7 +169,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     this.logger.warn({ message: 'job lock lost', job_id: jobId, how, detail });
   }
 
-  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void {
+  async failed(payload: ProcessImagePayload | null, error: Error, final: boolean): Promise<void> {
     const reason = error instanceof PermanentJobError ? error.code : 'transient_error';
     this.metrics.jobFailures.inc({ reason });
     if (final) this.metrics.jobsFinished.inc({ status: 'failed' });
@@ -166,5 +179,21 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       reason,
       error: error.message,
     });
+    // A failed job keeps its original while a retry may need it; after the last, retention applies.
+    if (final && payload) await this.applyRetention(payload);
+  }
+
+  /** ORIGINALS_RETENTION_HOURS after the job's end; a failure here is logged, never the job's. */
+  private async applyRetention(payload: ProcessImagePayload): Promise<void> {
+    if (!this.retention.enabled) return;
+    await this.retention
+      .jobEnded(payload.job_id, payload.format)
+      .catch((err: Error) =>
+        this.logger.error({
+          message: 'could not schedule the deletion of the original',
+          job_id: payload.job_id,
+          error: err.message,
+        }),
+      );
   }
 }

@@ -133,6 +133,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps originals unless ORIGINALS_RETENTION_HOURS is set, which may be 0 or a fraction', () => {
+    expect(loadConfig({}).originalsRetentionHours).toBeUndefined();
+    expect(loadConfig({ ORIGINALS_RETENTION_HOURS: '0' }).originalsRetentionHours).toBe(0);
+    expect(loadConfig({ ORIGINALS_RETENTION_HOURS: '0.5' }).originalsRetentionHours).toBe(0.5);
+    expect(problems({ ORIGINALS_RETENTION_HOURS: '-1' })).toEqual([
+      'ORIGINALS_RETENTION_HOURS must be a number from 0 to 87600 (got "-1")',
+    ]);
+    expect(problems({ ORIGINALS_RETENTION_HOURS: 'a week' })).toHaveLength(1);
+  });
+
   it('limits uploads to the default policy unless the operator sets other limits', () => {
     expect(loadConfig({}).policyLimits).toEqual({
       maxFaceThreshold: 0.75,

@@ -35,10 +35,10 @@ export type ImageJobHandler = (payload: ProcessImagePayload, context: JobContext
 /** How a job's lock was lost: its worker died or was blocked past JOB_LOCK_MS, or Redis lost the lock. */
 export type LockLoss = 'stalled' | 'lock_extension_failed' | 'missing_lock';
 
-/** Told of every job's end, and of every lost lock, for metrics and logs. */
+/** Told of every job's end, and of every lost lock, for metrics, logs and what follows a job's end. */
 export interface JobObserver {
-  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void;
-  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void;
+  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void | Promise<void>;
+  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void | Promise<void>;
   lockLost(jobId: string | undefined, how: LockLoss, detail: string): void;
 }
 
@@ -65,15 +65,13 @@ export class ImageJobConsumer {
     queue.on('failed', (job: Job<ProcessImagePayload>, err: Error) => {
       // Bull keeps a failed job (and its payload) until JOB_RETENTION_HOURS; an erased one goes now.
       if (err instanceof JobErasedError) {
-        void job
-          .remove()
-          .catch((removeErr: Error) =>
-            this.logger.warn({
-              message: 'could not remove an erased job',
-              job_id: err.jobId,
-              error: removeErr.message,
-            }),
-          );
+        void job.remove().catch((removeErr: Error) =>
+          this.logger.warn({
+            message: 'could not remove an erased job',
+            job_id: err.jobId,
+            error: removeErr.message,
+          }),
+        );
         return;
       }
       if (/stalled/i.test(err?.message ?? '') && job?.data?.job_id) {
@@ -138,7 +136,7 @@ export class ImageJobConsumer {
       const endToEndMs = Date.now() - payload.submitted_at;
       await this.statuses.markCompleted(payload.job_id, attempt, results);
       await this.stats.recordCompleted(payload.job_id, processingMs, endToEndMs);
-      observer?.completed(payload, processingMs, endToEndMs);
+      await observer?.completed(payload, processingMs, endToEndMs);
       return { processing_time: results.processing_time };
     } catch (err) {
       // Erased while running, or its original gone because of it: nothing of the job is recorded.
@@ -177,6 +175,6 @@ export class ImageJobConsumer {
     } catch (statusErr) {
       this.logger.error(`could not record the failure of job ${payload.job_id}: ${(statusErr as Error).message}`);
     }
-    observer?.failed(payload, error, final);
+    await observer?.failed(payload, error, final);
   }
 }

@@ -46,6 +46,8 @@ export interface NewJobRecord {
 export interface JobAccess {
   format: ImageFormat;
   owner?: string;
+  /** Unix milliseconds the original was deleted (ORIGINALS_RETENTION_HOURS), when it was. */
+  originalDeletedAt?: number;
 }
 
 /**
@@ -121,6 +123,16 @@ export class JobStatusStore {
     return this.write(jobId, { status: 'failed', attempts, error, updated_at: Date.now() }, this.retentionS);
   }
 
+  /** The job ended: its original is due for deletion at `deleteAt` (unix ms). Kept on the record for /status. */
+  markOriginalDue(jobId: string, deleteAt: number): Promise<void> {
+    return this.write(jobId, { original_delete_at: deleteAt }, 0);
+  }
+
+  /** The original was deleted by retention; reading it now answers 410. */
+  markOriginalDeleted(jobId: string, deletedAt: number): Promise<void> {
+    return this.write(jobId, { original_deleted_at: deletedAt }, 0);
+  }
+
   /**
    * Leaves the tombstone of an erased job, before any of its data is deleted: from then on no
    * record of it is written again (see WRITE_UNLESS_ERASED), and a worker holding it discards its results.
@@ -145,13 +157,17 @@ export class JobStatusStore {
 
   /** The stored format of a job's images, which names its objects, and its owner; null for an unknown job. */
   async access(jobId: string): Promise<JobAccess | null> {
-    const [format, owner] = await withRedisTimeout(
-      this.redis.hmget(this.keys.job(jobId), 'format', 'owner'),
+    const [format, owner, deletedAt] = await withRedisTimeout(
+      this.redis.hmget(this.keys.job(jobId), 'format', 'owner', 'original_deleted_at'),
       REDIS_TIMEOUT_MS,
       'read job access',
     );
     if (!format) return null;
-    return { format: format as ImageFormat, ...(owner ? { owner } : {}) };
+    return {
+      format: format as ImageFormat,
+      ...(owner ? { owner } : {}),
+      ...(deletedAt ? { originalDeletedAt: Number(deletedAt) } : {}),
+    };
   }
 
   /** Forgets a job: one that was never enqueued (the upload was refused after its record was written), or an erased one. */
@@ -206,6 +222,8 @@ function toView(hash: Record<string, string>): JobStatusView {
   };
   if (hash['error']) view.error = hash['error'];
   if (hash['results']) view.results = JSON.parse(hash['results']) as JobResults;
+  if (hash['original_delete_at']) view.original_delete_at = toUnixSeconds(hash['original_delete_at']);
+  if (hash['original_deleted_at']) view.original_deleted_at = toUnixSeconds(hash['original_deleted_at']);
   return view;
 }
 

@@ -14,6 +14,7 @@ import { bullQueueOptions } from './queue-options';
 import { RedisHealthIndicator } from './redis.health';
 import { QueueMetrics } from './queue-metrics';
 import { AdmissionService } from './admission.service';
+import { OriginalsRetention } from './originals-retention';
 
 const services = [
   JobStatusStore,
@@ -24,6 +25,7 @@ const services = [
   RedisHealthIndicator,
   QueueMetrics,
   AdmissionService,
+  OriginalsRetention,
 ];
 
 /** The image-processing queue, its status records and statistics, for the api and the worker alike. */

@@ -350,6 +350,10 @@ export interface components {
       error?: string;
       /** @description Present once the job is completed */
       results?: components['schemas']['JobResultsDto'];
+      /** @description Unix seconds the unblurred original is (or was) due to be deleted: ORIGINALS_RETENTION_HOURS after the job ended. Absent while the job runs, or when originals are kept */
+      original_delete_at?: number;
+      /** @description Unix seconds the original was deleted; GET /results/{job_id}/original then answers 410 */
+      original_deleted_at?: number;
     };
     ThroughputDto: {
       /** @description Jobs completed per second over the last minute */
@@ -508,6 +512,11 @@ export interface components {
       submitted_at: string;
       /** Format: date-time */
       completed_at: string;
+      /**
+       * Format: date-time
+       * @description When the unblurred original is deleted (ORIGINALS_RETENTION_HOURS after completion); null: it is kept
+       */
+      original_delete_at?: string | null;
     };
   };
   responses: never;
@@ -1033,6 +1042,15 @@ export interface operations {
       };
       /** @description No such job, or the object does not exist (yet) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description The original was deleted after ORIGINALS_RETENTION_HOURS; `details.deleted_at` says when */
+      410: {
         headers: {
           [name: string]: unknown;
         };
