@@ -6,8 +6,9 @@ import { SignJWT } from 'jose';
 import { BatchAccepted, IMAGE_FORMATS, UploadAccepted, storageKeys } from '@imgpipe/contracts';
 import { PipelineConfig } from '@imgpipe/config';
 import { JobStatusStore, OriginalsRetention } from '@imgpipe/jobs';
+import { AuditLog, PipelineMetrics } from '@imgpipe/metrics';
 import { Logger } from '@nestjs/common';
-import { Stack, photos, sleep, waitUntil } from './support/stack';
+import { AppProcess, Json, Stack, photos, sleep, waitUntil } from './support/stack';
 
 const SECRET = 'data-protection-secret-data-protection-0123456789';
 
@@ -36,6 +37,14 @@ async function storedObjects(stack: Stack, jobId: string): Promise<string[]> {
 async function redisKeysOf(redis: Redis, jobId: string): Promise<string[]> {
   const [record, bull] = await Promise.all([redis.keys(`imgpipe:job:${jobId}`), redis.keys(`bull:*:${jobId}`)]);
   return [...record, ...bull];
+}
+
+/** The audit lines an app printed, parsed; optionally those of one job. */
+function auditLines(app: AppProcess, jobId?: string): Json[] {
+  return app.output
+    .filter((line) => line.startsWith('{"audit":'))
+    .map((line) => JSON.parse(line))
+    .filter((line) => jobId === undefined || line.job_id === jobId);
 }
 
 function del(stack: Stack, path: string, headers: Record<string, string>): Promise<Response> {
@@ -83,6 +92,14 @@ describe('erasure, with auth on and local storage', () => {
     expect((await stack.get(`/status/${jobId}`)).status).toBe(404);
     expect((await stack.get(`/results/${jobId}/processed`)).status).toBe(404);
     expect((await del(stack, `/jobs/${jobId}`, owner)).status).toBe(404);
+
+    // Audited by token subject; neither the token nor anything of the image is in a line.
+    expect(auditLines(stack.api, jobId)).toEqual([
+      { audit: 'upload', subject: 'owner', job_id: jobId, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) },
+      { audit: 'erasure', subject: 'owner', job_id: jobId, time: expect.any(String) },
+    ]);
+    const token = owner['authorization'].slice('Bearer '.length);
+    expect(stack.api.output.filter((line) => line.includes(token) || line.includes('sample1'))).toEqual([]);
   });
 
   it('answers 400 with a message for an id that is not a UUID', async () => {
@@ -159,6 +176,10 @@ describe('retention of originals', () => {
       const scheduled = await stack.getJson(`/status/${jobId}`);
       expect(Math.abs(scheduled.original_delete_at - done.updated_at - 3.6)).toBeLessThan(0.5);
       expect((await stack.get(`/results/${jobId}/original`)).status).toBe(200);
+      expect(auditLines(stack.api, jobId).map((l) => [l.audit, l.client])).toEqual([
+        ['upload', '127.0.0.1'],
+        ['original_read', '127.0.0.1'],
+      ]);
 
       await waitUntil(async () => (await stack.getJson(`/status/${jobId}`)).original_deleted_at !== undefined, 15_000);
       const deleted = await stack.getJson(`/status/${jobId}`);
@@ -175,6 +196,16 @@ describe('retention of originals', () => {
         details: { deleted_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
       });
       expect((await stack.get(`/results/${jobId}/processed`)).status).toBe(200);
+      // A refused read of a deleted original is not a read.
+      expect(auditLines(stack.api, jobId).map((l) => l.audit)).toEqual(['upload', 'original_read']);
+      expect(auditLines(stack.workers[0], jobId)).toEqual([
+        { audit: 'retention_delete', actor: 'retention', job_id: jobId, time: expect.any(String) },
+      ]);
+      const metrics = await (await stack.get('/metrics')).text();
+      expect(metrics).toMatch(/pipeline_audit_events_total\{action="original_read",app="api"\} 1\b/);
+      const workerPort = stack.workers[0].port;
+      const workerMetrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+      expect(workerMetrics).toMatch(/pipeline_audit_events_total\{action="retention_delete",app="worker"\} 1\b/);
     });
 
     it('deletes each due original once, however many workers sweep at the same time', async () => {
@@ -186,10 +217,12 @@ describe('retention of originals', () => {
           await stack.storage.put(storageKeys.original(id, 'jpeg'), Buffer.from('x'), { contentType: 'image/jpeg' });
         await redis.zadd('imgpipe:originals:due', ...jobIds.flatMap((id) => [Date.now() - 1000, `jpeg:${id}`]));
         const deleted: string[] = [];
-        const sweepers = [0, 1, 2].map(() => retentionFor(stack, redis));
+        const audited: string[] = [];
+        const sweepers = [0, 1, 2].map(() => retentionFor(stack, redis, audited));
         const counts = await Promise.all(sweepers.map((r) => r.sweep((id) => deleted.push(id))));
         expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
         expect(deleted.sort()).toEqual([...jobIds].sort());
+        expect(audited.map((line) => JSON.parse(line).job_id).sort()).toEqual([...jobIds].sort());
         for (const id of jobIds) expect(await stack.storage.exists(storageKeys.original(id, 'jpeg'))).toBe(false);
         expect(await redis.zcard('imgpipe:originals:due')).toBe(0);
       } finally {
@@ -222,7 +255,8 @@ describe('retention of originals', () => {
 });
 
 /** An OriginalsRetention as a worker process builds it, against the stack's Redis and storage. */
-function retentionFor(stack: Stack, redis: Redis): OriginalsRetention {
+function retentionFor(stack: Stack, redis: Redis, audited: string[]): OriginalsRetention {
   const config = { keyPrefix: 'imgpipe', jobRetentionHours: 24, originalsRetentionHours: 0.001 } as PipelineConfig;
-  return new OriginalsRetention(redis, stack.storage, config, new JobStatusStore(redis, config));
+  const audit = new AuditLog(new PipelineMetrics(), (line) => audited.push(line));
+  return new OriginalsRetention(redis, stack.storage, config, new JobStatusStore(redis, config), audit);
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { IMAGE_FORMATS, ImageFormat, isImageFormat, storageKeys } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { AuditLog } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { REDIS_CLIENT, REDIS_TIMEOUT_MS, withRedisTimeout } from './redis';
 import { RedisKeys, redisKeys } from './keys';
@@ -32,6 +33,7 @@ export class OriginalsRetention {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(PIPELINE_CONFIG) config: PipelineConfig,
     private readonly statuses: JobStatusStore,
+    private readonly audit: AuditLog,
   ) {
     this.keys = redisKeys(config.keyPrefix);
     this.retentionMs =
@@ -116,6 +118,7 @@ export class OriginalsRetention {
     const deletedAt = Date.now();
     await this.statuses.markOriginalDeleted(jobId, deletedAt);
     this.logger.log({ message: 'original deleted by retention', job_id: jobId });
+    this.audit.record('retention_delete', { actor: 'retention' }, { job_id: jobId });
     onDeleted?.(jobId, deletedAt);
   }
 }

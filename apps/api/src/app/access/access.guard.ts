@@ -14,7 +14,7 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { RedisUnavailableError } from '@imgpipe/jobs';
-import { PipelineMetrics } from '@imgpipe/metrics';
+import { AuditActor, PipelineMetrics } from '@imgpipe/metrics';
 import { ApiErrors } from '../api-docs';
 import { ApiError } from '../errors/api-error';
 import {
@@ -57,6 +57,11 @@ export interface ClientRequest extends Request {
 export function mayRead(req: ClientRequest, owner: string | undefined): boolean {
   if (!req.principal || owner === undefined) return true;
   return owner === req.principal.subject || req.principal.scopes.has(SCOPES.readAll);
+}
+
+/** Who the audit log names for a request: the token subject with auth on, else the client address. */
+export function auditActor(req: ClientRequest): AuditActor {
+  return req.principal ? { subject: req.principal.subject } : { client: req.ip ?? 'unknown' };
 }
 
 /**
