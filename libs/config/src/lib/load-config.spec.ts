@@ -331,6 +331,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('never repeats a password of REDIS_URL in a problem', () => {
+    expect(problems({ REDIS_URL: 'redis//:hunter2-secret@cache:6379' })).toEqual([
+      'REDIS_URL must be a redis:// or rediss:// URL (got "redis//:***@cache:6379")',
+    ]);
+    expect(problems({ REDIS_URL: 'http://user:hunter2-secret@cache:6379' }).join('\n')).not.toContain('hunter2');
+    expect(problems({ REDIS_URL: 'not a url' })).toEqual(['REDIS_URL must be a redis:// or rediss:// URL (got "not a url")']);
+  });
+
   it('lists every problem at once', () => {
     let error: unknown;
     try {

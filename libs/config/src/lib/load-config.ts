@@ -47,7 +47,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
 
   const redisUrl = str('REDIS_URL', file.redis_url ?? 'redis://localhost:6379') as string;
   if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl))
-    problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${redisUrl}")`);
+    problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${withoutPassword(redisUrl)}")`);
 
   const bucket = str('S3_BUCKET', aws.bucket_name);
   let storage: StorageConfig;
@@ -317,4 +317,9 @@ function readConfigFile(path: string | undefined, problems: string[]): PipelineC
     return { ...file, aws_config: undefined };
   }
   return file;
+}
+
+/** A URL as it may be printed: a password in it (redis://:secret@host, or user:secret@) becomes `***`. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([^@/]*\/\/)?([^:@/]*):[^@/]*@/, (_, scheme = '', user) => `${scheme}${user}:***@`);
 }
