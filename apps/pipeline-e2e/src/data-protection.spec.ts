@@ -5,9 +5,7 @@ import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { BatchAccepted, IMAGE_FORMATS, UploadAccepted, storageKeys } from '@imgpipe/contracts';
 import { PipelineConfig } from '@imgpipe/config';
-import { JobStatusStore, OriginalsRetention } from '@imgpipe/jobs';
-import { AuditLog, PipelineMetrics } from '@imgpipe/metrics';
-import { Logger } from '@nestjs/common';
+import { OriginalsDueStore } from '@imgpipe/jobs';
 import { AppProcess, Json, Stack, photos, sleep, waitUntil } from './support/stack';
 
 const SECRET = 'data-protection-secret-data-protection-0123456789';
@@ -208,25 +206,25 @@ describe('retention of originals', () => {
       expect(workerMetrics).toMatch(/pipeline_audit_events_total\{action="retention_delete",app="worker"\} 1\b/);
     });
 
-    it('deletes each due original once, however many workers sweep at the same time', async () => {
-      Logger.overrideLogger(false);
-      const redis = new Redis(stack.env['REDIS_URL']);
-      const jobIds = Array.from({ length: 20 }, () => randomUUID());
+    it('hands each due original to one sweeper only, however many sweep at the same time', async () => {
+      const config = { keyPrefix: 'imgpipe' } as PipelineConfig;
+      // One connection per sweeper, as each worker process has its own.
+      const clients = [0, 1, 2].map(() => new Redis(stack.env['REDIS_URL']));
+      const stores = clients.map((redis) => new OriginalsDueStore(redis, config));
+      const due = Array.from({ length: 30 }, () => randomUUID());
+      const later = Array.from({ length: 5 }, () => randomUUID());
       try {
-        for (const id of jobIds)
-          await stack.storage.put(storageKeys.original(id, 'jpeg'), Buffer.from('x'), { contentType: 'image/jpeg' });
-        await redis.zadd('imgpipe:originals:due', ...jobIds.flatMap((id) => [Date.now() - 1000, `jpeg:${id}`]));
-        const deleted: string[] = [];
-        const audited: string[] = [];
-        const sweepers = [0, 1, 2].map(() => retentionFor(stack, redis, audited));
-        const counts = await Promise.all(sweepers.map((r) => r.sweep((id) => deleted.push(id))));
-        expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
-        expect(deleted.sort()).toEqual([...jobIds].sort());
-        expect(audited.map((line) => JSON.parse(line).job_id).sort()).toEqual([...jobIds].sort());
-        for (const id of jobIds) expect(await stack.storage.exists(storageKeys.original(id, 'jpeg'))).toBe(false);
-        expect(await redis.zcard('imgpipe:originals:due')).toBe(0);
+        for (const jobId of due) await stores[0].schedule({ jobId, format: 'jpeg' }, Date.now() - 1000);
+        for (const jobId of later) await stores[0].schedule({ jobId, format: 'png' }, Date.now() + 3_600_000);
+        const claimed = (await Promise.all(stores.map((store) => store.claimDue(100)))).flat();
+        expect(claimed.map((c) => c.jobId).sort()).toEqual([...due].sort());
+        expect(claimed.every((c) => c.format === 'jpeg')).toBe(true);
+        expect(await clients[0].zcard('imgpipe:originals:due')).toBe(later.length);
+        await stores[1].forget(later[0]);
+        expect(await clients[0].zcard('imgpipe:originals:due')).toBe(later.length - 1);
       } finally {
-        redis.disconnect();
+        await clients[0].del('imgpipe:originals:due');
+        for (const redis of clients) redis.disconnect();
       }
     });
   });
@@ -253,10 +251,3 @@ describe('retention of originals', () => {
     });
   });
 });
-
-/** An OriginalsRetention as a worker process builds it, against the stack's Redis and storage. */
-function retentionFor(stack: Stack, redis: Redis, audited: string[]): OriginalsRetention {
-  const config = { keyPrefix: 'imgpipe', jobRetentionHours: 24, originalsRetentionHours: 0.001 } as PipelineConfig;
-  const audit = new AuditLog(new PipelineMetrics(), (line) => audited.push(line));
-  return new OriginalsRetention(redis, stack.storage, config, new JobStatusStore(redis, config), audit);
-}

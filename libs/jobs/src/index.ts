@@ -21,7 +21,7 @@ export {
 export { JobStatusStore, type JobAccess, type NewJobRecord } from './lib/job-status.store';
 export { JobStatsStore } from './lib/job-stats.store';
 export { BatchStore } from './lib/batch.store';
-export { OriginalsRetention, type OriginalDeleted } from './lib/originals-retention';
+export { OriginalsDueStore, type DueOriginal } from './lib/originals-due.store';
 export {
   REDIS_CLIENT,
   REDIS_TIMEOUT_MS,

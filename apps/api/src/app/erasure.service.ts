@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { IMAGE_FORMATS, ImageFormat, storageKeys } from '@imgpipe/contracts';
-import { BatchStore, ImageQueue, JobStatusStore, OriginalsRetention } from '@imgpipe/jobs';
+import { BatchStore, ImageQueue, JobStatusStore, OriginalsDueStore } from '@imgpipe/jobs';
 import { AuditActor, AuditLog } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ClientRequest, auditActor, mayRead } from './access/access.guard';
@@ -18,7 +18,7 @@ export class ErasureService {
     private readonly statuses: JobStatusStore,
     private readonly batches: BatchStore,
     private readonly queue: ImageQueue,
-    private readonly retention: OriginalsRetention,
+    private readonly originalsDue: OriginalsDueStore,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly audit: AuditLog,
   ) {}
@@ -60,7 +60,7 @@ export class ErasureService {
       storageKeys.metadata(jobId),
     ];
     await Promise.all(keys.map((key) => this.storage.delete(key)));
-    await this.retention.forget(jobId);
+    await this.originalsDue.forget(jobId);
     await this.statuses.discard(jobId);
     this.logger.log({ message: 'job erased', job_id: jobId });
     this.audit.record('erasure', actor, { job_id: jobId, ...(batchId ? { batch_id: batchId } : {}) });

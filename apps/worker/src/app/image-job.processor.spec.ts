@@ -1,7 +1,8 @@
 import { register } from 'prom-client';
 import { loadConfig } from '@imgpipe/config';
 import { ProcessImagePayload } from '@imgpipe/contracts';
-import { ImageJobConsumer, OriginalsRetention, PermanentJobError } from '@imgpipe/jobs';
+import { ImageJobConsumer, PermanentJobError } from '@imgpipe/jobs';
+import { OriginalsRetention } from './originals-retention';
 import { ImagePipeline, InvalidImageError, PipelineOutput, decodeImage, encodeImage } from '@imgpipe/inference';
 import { PipelineMetrics } from '@imgpipe/metrics';
 import { LocalStorageDriver, ObjectNotFoundError, StorageDriver } from '@imgpipe/storage';

@@ -15,15 +15,8 @@ import {
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import {
-  ImageJobConsumer,
-  JobContext,
-  JobErasedError,
-  JobObserver,
-  LockLoss,
-  OriginalsRetention,
-  PermanentJobError,
-} from '@imgpipe/jobs';
+import { ImageJobConsumer, JobContext, JobErasedError, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
+import { OriginalsRetention } from './originals-retention';
 import { ImagePipeline, InvalidImageError, PIPELINE_VERSION, PipelineOutput, imageFacts } from '@imgpipe/inference';
 import { PipelineMetrics, STAGES, Stage } from '@imgpipe/metrics';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
@@ -186,14 +179,12 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
   /** ORIGINALS_RETENTION_HOURS after the job's end; a failure here is logged, never the job's. */
   private async applyRetention(payload: ProcessImagePayload): Promise<void> {
     if (!this.retention.enabled) return;
-    await this.retention
-      .jobEnded(payload.job_id, payload.format)
-      .catch((err: Error) =>
-        this.logger.error({
-          message: 'could not schedule the deletion of the original',
-          job_id: payload.job_id,
-          error: err.message,
-        }),
-      );
+    await this.retention.jobEnded(payload.job_id, payload.format).catch((err: Error) =>
+      this.logger.error({
+        message: 'could not schedule the deletion of the original',
+        job_id: payload.job_id,
+        error: err.message,
+      }),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { OriginalsRetention } from '@imgpipe/jobs';
+import { OriginalsRetention } from './originals-retention';
 
 /**
  * Deletes the originals whose ORIGINALS_RETENTION_HOURS have passed, from every worker process:

@@ -8,6 +8,7 @@ import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { ImageJobProcessor } from './image-job.processor';
 import { PIPELINE, createPipeline } from './pipeline.provider';
+import { OriginalsRetention } from './originals-retention';
 import { RetentionSweeper } from './retention.sweeper';
 
 /** The worker: consumes the queue, runs the pipeline, writes results; serves /health and /metrics. */
@@ -28,6 +29,7 @@ export class WorkerModule {
         { provide: PIPELINE, useFactory: () => createPipeline(config) },
         ImageJobProcessor,
         HealthService,
+        OriginalsRetention,
         RetentionSweeper,
       ],
     };

@@ -14,7 +14,7 @@ import { bullQueueOptions } from './queue-options';
 import { RedisHealthIndicator } from './redis.health';
 import { QueueMetrics } from './queue-metrics';
 import { AdmissionService } from './admission.service';
-import { OriginalsRetention } from './originals-retention';
+import { OriginalsDueStore } from './originals-due.store';
 
 const services = [
   JobStatusStore,
@@ -25,7 +25,7 @@ const services = [
   RedisHealthIndicator,
   QueueMetrics,
   AdmissionService,
-  OriginalsRetention,
+  OriginalsDueStore,
 ];
 
 /** The image-processing queue, its status records and statistics, for the api and the worker alike. */
