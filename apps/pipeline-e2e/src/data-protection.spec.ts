@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { BatchAccepted, IMAGE_FORMATS, UploadAccepted, storageKeys } from '@imgpipe/contracts';
@@ -157,7 +157,12 @@ describe('retention of originals', () => {
   describe('ORIGINALS_RETENTION_HOURS=0.001 (3.6 s) on local storage', () => {
     let stack: Stack;
     beforeAll(async () => {
-      stack = await Stack.start({ storage: 'local', redisDb: 11, env: { ORIGINALS_RETENTION_HOURS: '0.001' } });
+      stack = await Stack.start({
+        storage: 'local',
+        redisDb: 11,
+        // Two attempts, 1.5 s apart: time enough to see a failed job between them.
+        env: { ORIGINALS_RETENTION_HOURS: '0.001', JOB_ATTEMPTS: '2', JOB_BACKOFF_MS: '1500' },
+      });
     });
     afterAll(async () => {
       await stack?.stop();
@@ -204,6 +209,42 @@ describe('retention of originals', () => {
       const workerPort = stack.workers[0].port;
       const workerMetrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
       expect(workerMetrics).toMatch(/pipeline_audit_events_total\{action="retention_delete",app="worker"\} 1\b/);
+    });
+
+    it('keeps the original of a failing job while a retry may need it, then applies the same rule', async () => {
+      if (stack.storageOptions.driver !== 'local') throw new Error('local storage expected');
+      // A file where the processed/ folder should be: every attempt fails to store its result.
+      const processed = join(stack.storageOptions.dataDir, 'processed');
+      mkdirSync(processed, { recursive: true });
+      renameSync(processed, `${processed}.kept`);
+      writeFileSync(processed, 'not a folder');
+      try {
+        const { job_id: jobId } = (await (await stack.upload(photo('sample3.jpg'))).json()) as UploadAccepted;
+        // Between the attempts: queued again, with the first attempt's error.
+        let retrying: Json;
+        await waitUntil(
+          async () => {
+            retrying = await stack.getJson(`/status/${jobId}`);
+            return retrying.status === 'submitted' && retrying.attempts === 1;
+          },
+          30_000,
+          'the job waiting for its retry',
+        );
+        expect(retrying).toMatchObject({ status: 'submitted', attempts: 1, error: expect.any(String) });
+        expect(retrying.original_delete_at).toBeUndefined();
+        expect(await stack.storage.exists(storageKeys.original(jobId, 'jpeg'))).toBe(true);
+
+        const failed = await stack.waitFor(jobId, ['failed'], 30_000);
+        expect(failed.attempts).toBe(2);
+        await waitUntil(
+          async () => (await stack.getJson(`/status/${jobId}`)).original_deleted_at !== undefined,
+          15_000,
+        );
+        expect(await stack.storage.exists(storageKeys.original(jobId, 'jpeg'))).toBe(false);
+      } finally {
+        rmSync(processed);
+        renameSync(`${processed}.kept`, processed);
+      }
     });
 
     it('hands each due original to one sweeper only, however many sweep at the same time', async () => {
