@@ -9,7 +9,7 @@ import { SignJWT } from 'jose';
 
 const USAGE = `usage: npm run token -- [--sub <subject>] [--scope "<scopes>"] [--ttl <seconds>] [--iss <issuer>] [--aud <audience>]
 scopes: images:write (upload), images:read (own jobs' status and results, stats), originals:read (unblurred
-originals), images:read-all (every client's jobs)`;
+originals), images:delete (erase own jobs and batches), images:read-all (every client's jobs)`;
 
 export async function mintToken({ secret, sub, scope, ttlS, iss, aud }) {
   if (!secret || Buffer.byteLength(secret) < 32) throw new Error('AUTH_JWT_SECRET must be set to at least 32 bytes');

@@ -34,6 +34,7 @@ describe('the api contract', () => {
         '/batch-upload',
         '/batch/{batch_id}',
         '/health',
+        '/jobs/{job_id}',
         '/queue-status',
         '/results/{job_id}/{kind}',
         '/stats',

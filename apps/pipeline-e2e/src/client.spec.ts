@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv from 'ajv';
 import sharp from 'sharp';
-import { JOB_METADATA_SCHEMA } from '@imgpipe/contracts';
+import { IMAGE_FORMATS, JOB_METADATA_SCHEMA, storageKeys } from '@imgpipe/contracts';
 import { PipelineApiError, PipelineClient } from '@imgpipe/client';
 import { Stack, photos } from './support/stack';
 
@@ -95,6 +95,26 @@ describe('the typed client against the running api', () => {
       completed: 2,
       failed: 0,
     });
+  });
+
+  it('erases a job and a batch, leaving nothing of them in the bucket', async () => {
+    const job = await client.upload(photos()[4]);
+    const batch = await client.batchUpload([photos()[5]]);
+    const jobIds = [job.job_id, batch.jobs[0].job_id];
+    await Promise.all(jobIds.map((id) => client.waitFor(id, { timeoutMs: 90_000, intervalMs: 100 })));
+    const keys = (id: string) => [
+      ...IMAGE_FORMATS.flatMap((f) => [storageKeys.original(id, f), storageKeys.processed(id, f)]),
+      storageKeys.metadata(id),
+    ];
+    const stored = async (id: string) =>
+      (await Promise.all(keys(id).map((k) => stack.storage.exists(k)))).filter(Boolean).length;
+    expect(await Promise.all(jobIds.map(stored))).toEqual([3, 3]);
+
+    await client.erase(job.job_id);
+    await client.eraseBatch(batch.batch_id);
+    expect(await Promise.all(jobIds.map(stored))).toEqual([0, 0]);
+    for (const id of jobIds) expect(await refusal(client.status(id))).toMatchObject({ status: 404 });
+    expect(await refusal(client.batch(batch.batch_id))).toMatchObject({ status: 404, code: 'batch_not_found' });
   });
 
   it('sends the Idempotency-Key, so a retried upload returns the first job', async () => {

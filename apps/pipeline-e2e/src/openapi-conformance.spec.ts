@@ -29,7 +29,7 @@ function bearer(scope: string): string {
 }
 
 interface Call {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   headers?: Record<string, string>;
   /** Multipart fields: file parts by field name (paths), text parts as strings. */
@@ -127,7 +127,7 @@ describe.each([
     expect(Object.keys(api.document.components?.securitySchemes ?? {})).toEqual(authOn ? ['bearer'] : []);
   });
 
-  it('describes every request and response of the upload, status, results, batch, stats, health and queue flows', async () => {
+  it('describes every request and response of the upload, status, results, batch, stats, health, queue and erasure flows', async () => {
     const write = as('images:write');
     const read = as('images:read');
 
@@ -165,6 +165,11 @@ describe.each([
     expect((await api.send({ method: 'get', path: '/stats', headers: read })).status).toBe(200);
     expect((await api.send({ method: 'get', path: '/queue-status', headers: read })).status).toBe(200);
     expect((await api.send({ method: 'get', path: '/health' })).status).toBe(200);
+    const erase = as('images:delete');
+    expect((await api.send({ method: 'delete', path: `/jobs/${jobId}`, headers: erase })).status).toBe(204);
+    expect((await api.send({ method: 'delete', path: `/batch/${batch.body.batch_id}`, headers: erase })).status).toBe(
+      204,
+    );
 
     expect(api.findings()).toEqual([]);
   });
@@ -178,6 +183,9 @@ describe.each([
       [{ method: 'get', path: `/results/${randomUUID()}/processed`, headers: read }, 404],
       [{ method: 'get', path: '/batch/not-a-uuid', headers: read, request: 'invalid' }, 400],
       [{ method: 'get', path: `/batch/${randomUUID()}`, headers: read }, 404],
+      [{ method: 'delete', path: '/jobs/not-a-uuid', headers: as('images:delete'), request: 'invalid' }, 400],
+      [{ method: 'delete', path: `/jobs/${randomUUID()}`, headers: as('images:delete') }, 404],
+      [{ method: 'delete', path: `/batch/${randomUUID()}`, headers: as('images:delete') }, 404],
       [{ method: 'post', path: '/upload', headers: as('images:write'), fields: { policy: '{}' } }, 400],
       [
         {
@@ -194,6 +202,7 @@ describe.each([
         [{ method: 'get', path: '/stats' }, 401],
         [{ method: 'get', path: '/queue-status', headers: { authorization: 'Bearer not-a-token' } }, 401],
         [{ method: 'post', path: '/upload', headers: as('images:read'), files: { file: [photo] } }, 403],
+        [{ method: 'delete', path: `/jobs/${randomUUID()}`, headers: read }, 403],
       );
     }
     const statuses: number[] = [];

@@ -311,7 +311,13 @@ describe('the review page with JWT auth on', () => {
       storage: 'local',
       redisDb: 13,
       workers: 1,
-      env: { AUTH_JWT_SECRET: SECRET, REDIS_KEY_PREFIX: 'web-ui-auth', QUEUE_PREFIX: 'web-ui-auth' },
+      env: {
+        AUTH_JWT_SECRET: SECRET,
+        REDIS_KEY_PREFIX: 'web-ui-auth',
+        QUEUE_PREFIX: 'web-ui-auth',
+        // Originals go as soon as their job completes.
+        ORIGINALS_RETENTION_HOURS: '0',
+      },
     });
     browser = await openBrowser();
   }, 120_000);
@@ -365,6 +371,48 @@ describe('the review page with JWT auth on', () => {
     }));
     expect(kept).toEqual({ session: token, local: 0, cookies: '' });
     await page.close();
+  });
+
+  it('says when the original is gone, and erases the job on request', async () => {
+    const token = await new SignJWT({ scope: 'images:write images:read originals:read images:delete' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('web-ui-erasure')
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(SECRET));
+    stack.defaultHeaders = { authorization: `Bearer ${token}` };
+    const { job_id: jobId } = (await (await stack.upload(photoNamed('sample5.jpg'))).json()) as { job_id: string };
+    await stack.waitFor(jobId, ['completed']);
+    const deadline = Date.now() + 10_000;
+    while ((await stack.getJson(`/status/${jobId}`)).original_deleted_at === undefined && Date.now() < deadline) {
+      await new Promise((done) => setTimeout(done, 100));
+    }
+
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${stack.baseUrl}/`);
+      await page.fill('#token', token);
+      await page.click('#token-form button[type="submit"]');
+      await page.goto(`${stack.baseUrl}/#job=${jobId}`);
+      await page.waitForSelector(`#viewer-body[data-state="ready"][data-job-id="${jobId}"]`);
+      const note = await page.locator('[data-note="original-deleted"]').textContent();
+      expect(note).toMatch(/^The original is gone: the original of job .* was deleted at \d{4}-\d\d-\d\dT/);
+      await expect(page.locator('[data-panel]').count()).resolves.toBe(1);
+
+      // Declining the confirmation erases nothing; accepting it erases the job.
+      page.once('dialog', (dialog) => void dialog.dismiss());
+      await page.click('button[data-action="erase"]');
+      expect((await stack.get(`/status/${jobId}`)).status).toBe(200);
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.click('button[data-action="erase"]');
+      await page.waitForSelector(`#viewer-body[data-state="erased"][data-job-id="${jobId}"]`);
+      await expect(page.locator('[data-note="erased"]').textContent()).resolves.toContain('was erased');
+      expect((await stack.get(`/status/${jobId}`)).status).toBe(404);
+      expect(await stack.storage.exists(storageKeys.processed(jobId, 'jpeg'))).toBe(false);
+      expect(await stack.storage.exists(storageKeys.metadata(jobId))).toBe(false);
+    } finally {
+      await page.close();
+      stack.defaultHeaders = {};
+    }
   });
 });
 

@@ -8,7 +8,8 @@ import { QueuePanel } from './ui/queue-panel';
 import { Viewer } from './ui/viewer';
 
 const api = new ApiClient(readToken);
-const viewer = new Viewer(api, byId('viewer-body'));
+// An erased job is no longer linked from the address bar.
+const viewer = new Viewer(api, byId('viewer-body'), () => history.replaceState(null, '', location.pathname));
 const queue = new QueuePanel(api, byId('queue'));
 const method = byId<HTMLSelectElement>('method');
 const jobs = new JobList(

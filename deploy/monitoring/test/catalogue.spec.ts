@@ -11,6 +11,7 @@ describe('metric catalogue', () => {
       pipeline_uploads_rejected_total: 'counter',
       pipeline_job_locks_lost_total: 'counter',
       pipeline_requests_refused_total: 'counter',
+      pipeline_audit_events_total: 'counter',
       pipeline_stage_duration_seconds: 'histogram',
       pipeline_end_to_end_latency_seconds: 'histogram',
       pipeline_queue_jobs: 'gauge',

@@ -11,6 +11,7 @@ export {
 } from './lib/admission';
 export {
   ImageJobConsumer,
+  JobErasedError,
   PermanentJobError,
   type ImageJobHandler,
   type JobContext,
@@ -20,6 +21,7 @@ export {
 export { JobStatusStore, type JobAccess, type NewJobRecord } from './lib/job-status.store';
 export { JobStatsStore } from './lib/job-stats.store';
 export { BatchStore } from './lib/batch.store';
+export { OriginalsDueStore, type DueOriginal } from './lib/originals-due.store';
 export {
   REDIS_CLIENT,
   REDIS_TIMEOUT_MS,

@@ -7,6 +7,8 @@ import { JobsModule } from '@imgpipe/jobs';
 import { MetricsModule } from '@imgpipe/metrics';
 import { StorageModule } from '@imgpipe/storage';
 import { ErrorFilter } from './errors/error.filter';
+import { ErasureController } from './erasure.controller';
+import { ErasureService } from './erasure.service';
 import { JobsController } from './jobs.controller';
 import { SystemController } from './system.controller';
 import { UploadController } from './upload.controller';
@@ -41,10 +43,11 @@ export class ApiModule {
           },
         }),
       ],
-      controllers: [UploadController, JobsController, SystemController],
+      controllers: [UploadController, JobsController, ErasureController, SystemController],
       providers: [
         UploadService,
         JobsService,
+        ErasureService,
         RateLimitStore,
         IdempotencyStore,
         HealthService,

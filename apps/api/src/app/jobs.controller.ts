@@ -52,6 +52,7 @@ export class JobsController {
         "the client is not on the api's host (ORIGINALS_WITHOUT_AUTH=loopback)",
     ],
     [404, 'No such job, or the object does not exist (yet)'],
+    [410, 'The original was deleted after ORIGINALS_RETENTION_HOURS; `details.deleted_at` says when'],
     UNAVAILABLE,
   )
   async result(

@@ -10,8 +10,9 @@ import {
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { BatchStore, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
+import { AuditLog } from '@imgpipe/metrics';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
-import { ClientRequest, SCOPES, mayRead } from './access/access.guard';
+import { ClientRequest, SCOPES, auditActor, mayRead } from './access/access.guard';
 import { isLoopbackClient } from './access/loopback';
 import { ApiError } from './errors/api-error';
 
@@ -31,6 +32,7 @@ export class JobsService {
     private readonly stats: JobStatsStore,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async status(jobId: string, req: ClientRequest): Promise<JobStatusView> {
@@ -54,9 +56,19 @@ export class JobsService {
     if (!access || !mayRead(req, access.owner))
       throw new ApiError(HttpStatus.NOT_FOUND, 'job_not_found', `no job ${jobId}`);
     const { format } = access;
+    if (kind === 'original' && access.originalDeletedAt !== undefined) {
+      const deletedAt = new Date(access.originalDeletedAt).toISOString();
+      throw new ApiError(
+        HttpStatus.GONE,
+        'original_deleted',
+        `the original of job ${jobId} was deleted at ${deletedAt} (ORIGINALS_RETENTION_HOURS)`,
+        { deleted_at: deletedAt },
+      );
+    }
     const key = kind === 'metadata' ? storageKeys.metadata(jobId) : storageKeys[kind](jobId, format);
     try {
       const object = await this.storage.getStream(key);
+      if (kind === 'original') this.audit.record('original_read', auditActor(req), { job_id: jobId });
       return {
         stream: object.stream,
         contentType: kind === 'metadata' ? 'application/json' : IMAGE_CONTENT_TYPES[format],

@@ -26,7 +26,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string, aut
         bearerFormat: 'JWT',
         description:
           'Required when the api is started with AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL; ' +
-          'scopes (claim `scope` or `scp`): images:write, images:read, originals:read.',
+          'scopes (claim `scope` or `scp`): images:write, images:read, originals:read, images:delete, images:read-all.',
       },
       'bearer',
     )

@@ -25,7 +25,7 @@ import {
 import { BatchAccepted, BatchStatusView, UploadAccepted } from '@imgpipe/contracts';
 import { ApiErrors, MALFORMED_ID, UNAVAILABLE } from './api-docs';
 import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views.dto';
-import { ClientRequest, Protected, SCOPES } from './access/access.guard';
+import { ClientRequest, Protected, SCOPES, auditActor } from './access/access.guard';
 import { JobsService } from './jobs.service';
 import { UploadService, UploadedImage } from './upload.service';
 import { UploadBudgetInterceptor } from './upload-budget';
@@ -166,6 +166,7 @@ function uploadRequest(req: ClientRequest) {
   return {
     clientId: req.clientId as string,
     owner: req.principal?.subject,
+    actor: auditActor(req),
     idempotencyKey: req.get('Idempotency-Key'),
   };
 }

@@ -17,7 +17,7 @@ import {
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { Admission, AdmissionService, BatchStore, ImageQueue, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
-import { PipelineMetrics } from '@imgpipe/metrics';
+import { AuditActor, AuditLog, PipelineMetrics } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ApiError } from './errors/api-error';
 import { sanitizeFilename } from './filenames';
@@ -43,6 +43,8 @@ export interface UploadRequest {
   clientId: string;
   /** The token subject, when auth is on: the only client that may read the jobs (see mayRead). */
   owner?: string;
+  /** Who the audit log names for the upload. */
+  actor: AuditActor;
   idempotencyKey?: string;
 }
 
@@ -67,6 +69,7 @@ export class UploadService {
     private readonly batches: BatchStore,
     private readonly idempotency: IdempotencyStore,
     private readonly metrics: PipelineMetrics,
+    private readonly audit: AuditLog,
   ) {}
 
   async upload(
@@ -80,7 +83,7 @@ export class UploadService {
       const image = await this.check(file);
       const admission = await this.admit(1);
       try {
-        const accepted = await this.submit(image, policy, request.owner);
+        const accepted = await this.submit(image, policy, request);
         this.metrics.imagesSubmitted.inc({ endpoint: 'upload' });
         return accepted;
       } finally {
@@ -97,9 +100,7 @@ export class UploadService {
     if (!files || files.length === 0) {
       throw this.reject('files_missing', HttpStatus.BAD_REQUEST, 'multipart field "files" must hold at least one file');
     }
-    return this.once('batch-upload', files, policyField, request, () =>
-      this.acceptBatch(files, policyField, request.owner),
-    );
+    return this.once('batch-upload', files, policyField, request, () => this.acceptBatch(files, policyField, request));
   }
 
   /**
@@ -161,7 +162,7 @@ export class UploadService {
   private async acceptBatch(
     files: UploadedImage[],
     policyField: string | undefined,
-    owner: string | undefined,
+    request: UploadRequest,
   ): Promise<BatchAccepted> {
     const policy = this.parsePolicy(policyField);
     const checked: CheckedImage[] = [];
@@ -186,7 +187,7 @@ export class UploadService {
     const batchId = randomUUID();
     const jobs: UploadAccepted[] = [];
     try {
-      for (const image of checked) jobs.push(await this.submit(image, policy, owner, batchId));
+      for (const image of checked) jobs.push(await this.submit(image, policy, request, batchId));
     } finally {
       admission.release();
     }
@@ -194,7 +195,7 @@ export class UploadService {
       batchId,
       jobs.map((j) => j.job_id),
       Date.now(),
-      owner,
+      request.owner,
     );
     this.metrics.imagesSubmitted.inc({ endpoint: 'batch-upload' }, jobs.length);
     return { batch_id: batchId, accepted: jobs.length, rejected, jobs };
@@ -290,9 +291,10 @@ export class UploadService {
   private async submit(
     image: CheckedImage,
     policy: BlurPolicyOverride | undefined,
-    owner: string | undefined,
+    request: UploadRequest,
     batchId?: string,
   ): Promise<UploadAccepted> {
+    const { owner } = request;
     const jobId = randomUUID();
     const originalKey = storageKeys.original(jobId, image.format);
     const submittedAt = Date.now();
@@ -330,6 +332,7 @@ export class UploadService {
       .recordSubmitted()
       .catch((err) => this.logger.warn({ message: 'could not count submission', job_id: jobId, error: err.message }));
     this.metrics.uploadBytes.observe(image.file.size);
+    this.audit.record('upload', request.actor, { job_id: jobId, ...(batchId ? { batch_id: batchId } : {}) });
     this.logger.log({
       message: 'job submitted',
       job_id: jobId,

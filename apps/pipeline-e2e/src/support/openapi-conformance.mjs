@@ -40,7 +40,8 @@ for (const x of exchanges) {
   const response = operation.responses?.[String(x.status)];
   const documented = Object.keys(response?.content ?? {});
   if (!response) findings.push(`${label}: status ${x.status} is not documented`);
-  else if (!documented.includes(x.contentType))
+  // A response documented without content (204) must come without a body's content type.
+  else if (documented.length === 0 ? x.contentType !== '' : !documented.includes(x.contentType))
     findings.push(`${label}: ${x.status} answered ${x.contentType || 'no content type'}, documented ${documented}`);
   else if (x.contentType === 'application/json') {
     const verdict = api.validateResponse(x.body, operation, x.status);

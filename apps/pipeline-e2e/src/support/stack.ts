@@ -26,8 +26,8 @@ export interface StackOptions {
    * (REDIS_SENTINELS).
    */
   redisUrl?: string | null;
-  /** Overrides the shared s3rver (e.g. one the suite stops). */
-  s3?: { bucket: string; endpoint: string };
+  /** Overrides the shared s3rver (e.g. one the suite stops), and its S3RVER credentials. */
+  s3?: { bucket: string; endpoint: string; accessKeyId?: string; secretAccessKey?: string };
   env?: Record<string, string>;
 }
 
@@ -192,8 +192,8 @@ function storageFor(kind: 'local' | 's3', s3?: StackOptions['s3']): StorageOptio
     region: 'us-east-1',
     endpoint: s3?.endpoint ?? process.env['E2E_S3_ENDPOINT'],
     forcePathStyle: true,
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
+    accessKeyId: s3?.accessKeyId ?? 'S3RVER',
+    secretAccessKey: s3?.secretAccessKey ?? 'S3RVER',
   };
 }
 

@@ -33,6 +33,12 @@ export class ApiClient {
     return this.blob(`results/${encodeURIComponent(jobId)}/${kind}`);
   }
 
+  /** DELETE /jobs/{id}: the job's original, processed image, metadata and records are erased. */
+  async erase(jobId: string): Promise<void> {
+    const res = await this.request(`jobs/${encodeURIComponent(jobId)}`, 'application/json', 'DELETE');
+    if (!res.ok) throw await refusalOf(res);
+  }
+
   queueStatus(): Promise<QueueStatusView> {
     return this.json('queue-status');
   }
@@ -90,12 +96,12 @@ export class ApiClient {
     return res.blob();
   }
 
-  private async request(path: string, accept: string): Promise<Response> {
+  private async request(path: string, accept: string, method = 'GET'): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept };
     const auth = this.authorization();
     if (auth) headers['Authorization'] = auth;
     try {
-      return await fetch(path, { headers, cache: 'no-store' });
+      return await fetch(path, { method, headers, cache: 'no-store' });
     } catch (err) {
       throw unreachable((err as Error).message);
     }

@@ -17,6 +17,8 @@ import { h, nodes, svg } from './dom';
 
 type Panel = 'processed' | 'original';
 
+const GONE = 410;
+
 /**
  * Shows one finished job: the processed image and the original side by side, each with the
  * detections drawn over it, what was found, how long each stage took and which models ran.
@@ -28,6 +30,8 @@ export class Viewer {
   constructor(
     private readonly api: ApiClient,
     private readonly root: HTMLElement,
+    /** Told when the person erased the shown job. */
+    private readonly onErased: (jobId: string) => void = () => undefined,
   ) {}
 
   /** The job shown (or being loaded), if any. */
@@ -66,6 +70,20 @@ export class Viewer {
     let originalNote: HTMLElement | null = null;
     if ('blob' in original) {
       panels.push(this.panel('original', original.blob, metadata, detections, filename));
+      if (metadata.original_delete_at) {
+        originalNote = h(
+          'p',
+          { class: 'note', 'data-note': 'original-due' },
+          `The original will be deleted on ${formatTime(metadata.original_delete_at)} (the operator's retention).`,
+        );
+      }
+    } else if (original.refusal.status === GONE) {
+      compare.classList.add('single');
+      originalNote = h(
+        'p',
+        { class: 'note', 'data-note': 'original-deleted' },
+        `The original is gone: ${original.refusal.detail}. Showing the processed image alone.`,
+      );
     } else {
       compare.classList.add('single');
       originalNote = h(
@@ -85,6 +103,7 @@ export class Viewer {
         originalNote,
         compare,
         this.downloads(metadata, panels[0].url, filename),
+        this.eraseControl(jobId, filename),
         this.facts(metadata),
         this.detectionTable(detections, compare),
         this.timings(metadata),
@@ -96,7 +115,37 @@ export class Viewer {
     if (generation === this.generation) this.setState('ready', jobId);
   }
 
-  private setState(state: 'loading' | 'error' | 'ready', jobId: string): void {
+  /** Erasure on request: after a confirmation, everything stored of the job is deleted. */
+  private eraseControl(jobId: string, filename: string): HTMLElement {
+    const button = h('button', { type: 'button', class: 'button danger', 'data-action': 'erase' }, 'Erase this job');
+    const outcome = h('span', { class: 'erase-outcome', role: 'status' });
+    button.addEventListener('click', async () => {
+      const question = `Erase ${filename}? The original, the processed image and the metadata are deleted for good.`;
+      if (!window.confirm(question)) return;
+      button.setAttribute('disabled', '');
+      try {
+        await this.api.erase(jobId);
+      } catch (err) {
+        outcome.textContent = asRefusal(err).message;
+        outcome.className = 'erase-outcome error';
+        button.removeAttribute('disabled');
+        return;
+      }
+      this.releaseUrls();
+      this.root.replaceChildren(
+        h(
+          'p',
+          { class: 'note', 'data-note': 'erased', tabindex: -1 },
+          `${filename} (job ${jobId}) was erased: its original, processed image, metadata and records are deleted.`,
+        ),
+      );
+      this.setState('erased', jobId);
+      this.onErased(jobId);
+    });
+    return h('p', { class: 'erase' }, button, ' ', outcome);
+  }
+
+  private setState(state: 'loading' | 'error' | 'ready' | 'erased', jobId: string): void {
     this.root.dataset['state'] = state;
     this.root.dataset['jobId'] = jobId;
   }
@@ -270,6 +319,10 @@ export class Viewer {
     for (const url of this.objectUrls) URL.revokeObjectURL(url);
     this.objectUrls = [];
   }
+}
+
+function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 function overlay(detections: Detection[], source: Size, shown: Size): SVGSVGElement {

@@ -2,6 +2,7 @@ import { register } from 'prom-client';
 import { loadConfig } from '@imgpipe/config';
 import { ProcessImagePayload } from '@imgpipe/contracts';
 import { ImageJobConsumer, PermanentJobError } from '@imgpipe/jobs';
+import { OriginalsRetention } from './originals-retention';
 import { ImagePipeline, InvalidImageError, PipelineOutput, decodeImage, encodeImage } from '@imgpipe/inference';
 import { PipelineMetrics } from '@imgpipe/metrics';
 import { LocalStorageDriver, ObjectNotFoundError, StorageDriver } from '@imgpipe/storage';
@@ -52,12 +53,31 @@ const fakePipeline = {
   },
 } as unknown as ImagePipeline;
 
-function processorWith(storage: StorageDriver, pipeline = fakePipeline): ImageJobProcessor {
-  return new ImageJobProcessor({} as ImageJobConsumer, pipeline, storage, config, new PipelineMetrics());
+const keepOriginals = { enabled: false, dueAt: () => null } as unknown as OriginalsRetention;
+
+function processorWith(storage: StorageDriver, pipeline = fakePipeline, retention = keepOriginals): ImageJobProcessor {
+  return new ImageJobProcessor({} as ImageJobConsumer, pipeline, storage, config, new PipelineMetrics(), retention);
 }
 
 describe('ImageJobProcessor', () => {
   afterEach(() => register.resetMetrics());
+
+  it('says in the metadata when the original is deleted, or null while originals are kept', async () => {
+    const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+    await storage.put(payload.original_key, png, { contentType: 'image/png' });
+    const metadata = async () => JSON.parse((await storage.getBuffer(`metadata/${JOB}.json`)).toString());
+
+    await processorWith(storage).process(payload);
+    expect((await metadata()).original_delete_at).toBeNull();
+
+    const dayLater = { enabled: true, dueAt: (at: number) => at + 86_400_000 } as unknown as OriginalsRetention;
+    await processorWith(storage, fakePipeline, dayLater).process(payload);
+    const { completed_at, original_delete_at } = await metadata();
+    expect(Date.parse(original_delete_at) - Date.parse(completed_at)).toBe(86_400_000);
+  });
 
   it('writes the processed image and metadata and reports where they are', async () => {
     const storage = new LocalStorageDriver({ dataDir: mkdtempSync(join(tmpdir(), 'worker-')) });
@@ -124,7 +144,14 @@ describe('ImageJobProcessor', () => {
       processorWith(storage).process({ ...payload, policy: { thresholds: { face: 0.5 }, strength: 2 } }),
     ).resolves.toMatchObject({ processed_image_path: storage.location(`processed/${JOB}.png`) });
     const raised = loadConfig({ POLICY_MAX_FACE_THRESHOLD: '0.95', POLICY_ALLOW_HEAD_FALLBACK_OFF: 'true' });
-    const lenient = new ImageJobProcessor({} as ImageJobConsumer, fakePipeline, storage, raised, new PipelineMetrics());
+    const lenient = new ImageJobProcessor(
+      {} as ImageJobConsumer,
+      fakePipeline,
+      storage,
+      raised,
+      new PipelineMetrics(),
+      keepOriginals,
+    );
     await expect(lenient.process(weaker)).resolves.toBeDefined();
   });
 

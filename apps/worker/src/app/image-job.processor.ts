@@ -15,11 +15,14 @@ import {
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { ImageJobConsumer, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
+import { ImageJobConsumer, JobContext, JobErasedError, JobObserver, LockLoss, PermanentJobError } from '@imgpipe/jobs';
+import { OriginalsRetention } from './originals-retention';
 import { ImagePipeline, InvalidImageError, PIPELINE_VERSION, PipelineOutput, imageFacts } from '@imgpipe/inference';
 import { PipelineMetrics, STAGES, Stage } from '@imgpipe/metrics';
 import { ObjectNotFoundError, STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { PIPELINE } from './pipeline.provider';
+
+const NOT_ERASED: JobContext = { attempt: 1, erased: async () => false };
 
 /** Downloads the original, runs the pipeline, writes processed image and metadata, reports the results. */
 @Injectable()
@@ -32,10 +35,11 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
     private readonly metrics: PipelineMetrics,
+    private readonly retention: OriginalsRetention,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.consumer.start(this.config.workerConcurrency, (payload) => this.process(payload), this);
+    this.consumer.start(this.config.workerConcurrency, (payload, context) => this.process(payload, context), this);
   }
 
   /** First shutdown hook: in-flight jobs finish while Redis and storage are still open. */
@@ -45,7 +49,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     this.logger.log({ message: 'drained' });
   }
 
-  async process(payload: ProcessImagePayload): Promise<JobResults> {
+  async process(payload: ProcessImagePayload, context: JobContext = NOT_ERASED): Promise<JobResults> {
     const startedAt = Date.now();
     const { job_id: jobId, format } = payload;
     this.logger.log({ message: 'job started', job_id: jobId });
@@ -72,7 +76,11 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
 
     const processedKey = storageKeys.processed(jobId, format);
     const metadataKey = storageKeys.metadata(jobId);
+    // Erased during inference: write nothing.
+    if (await context.erased()) throw new JobErasedError(jobId);
     const storeStart = Date.now();
+    const completedAt = Date.now();
+    const deleteAt = this.retention.dueAt(completedAt);
     await this.storage.put(processedKey, output.processed, { contentType: IMAGE_CONTENT_TYPES[format] });
     const metadata: JobMetadata = {
       job_id: jobId,
@@ -83,11 +91,19 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       timings_ms: output.timings_ms,
       pipeline: { version: PIPELINE_VERSION, worker_id: this.config.workerId },
       submitted_at: new Date(payload.submitted_at).toISOString(),
-      completed_at: new Date().toISOString(),
+      completed_at: new Date(completedAt).toISOString(),
+      original_delete_at: deleteAt === null ? null : new Date(deleteAt).toISOString(),
     };
     await this.storage.put(metadataKey, Buffer.from(JSON.stringify(metadata, null, 2)), {
       contentType: 'application/json',
     });
+    // Erased while writing: the erasure deleted what existed when it ran, so what this worker wrote
+    // after that is deleted here. The tombstone is set before the erasure deletes anything, so one
+    // of the two always sees the other's objects.
+    if (await context.erased()) {
+      await Promise.all([this.storage.delete(processedKey), this.storage.delete(metadataKey)]);
+      throw new JobErasedError(jobId);
+    }
     this.metrics.stageDuration.observe({ stage: 'store' }, (Date.now() - storeStart) / 1000);
 
     const processingTime = (Date.now() - startedAt) / 1000;
@@ -129,7 +145,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     await this.pipeline.dispose();
   }
 
-  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void {
+  async completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): Promise<void> {
     this.metrics.jobsFinished.inc({ status: 'completed' });
     this.metrics.endToEndLatency.observe(endToEndMs / 1000);
     this.logger.log({
@@ -138,6 +154,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       processing_ms: processingMs,
       end_to_end_ms: endToEndMs,
     });
+    await this.applyRetention(payload);
   }
 
   lockLost(jobId: string | undefined, how: LockLoss, detail: string): void {
@@ -145,7 +162,7 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
     this.logger.warn({ message: 'job lock lost', job_id: jobId, how, detail });
   }
 
-  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void {
+  async failed(payload: ProcessImagePayload | null, error: Error, final: boolean): Promise<void> {
     const reason = error instanceof PermanentJobError ? error.code : 'transient_error';
     this.metrics.jobFailures.inc({ reason });
     if (final) this.metrics.jobsFinished.inc({ status: 'failed' });
@@ -155,5 +172,19 @@ export class ImageJobProcessor implements OnApplicationBootstrap, OnModuleDestro
       reason,
       error: error.message,
     });
+    // A failed job keeps its original while a retry may need it; after the last, retention applies.
+    if (final && payload) await this.applyRetention(payload);
+  }
+
+  /** ORIGINALS_RETENTION_HOURS after the job's end; a failure here is logged, never the job's. */
+  private async applyRetention(payload: ProcessImagePayload): Promise<void> {
+    if (!this.retention.enabled) return;
+    await this.retention.jobEnded(payload.job_id, payload.format).catch((err: Error) =>
+      this.logger.error({
+        message: 'could not schedule the deletion of the original',
+        job_id: payload.job_id,
+        error: err.message,
+      }),
+    );
   }
 }

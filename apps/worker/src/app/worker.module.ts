@@ -8,6 +8,8 @@ import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { ImageJobProcessor } from './image-job.processor';
 import { PIPELINE, createPipeline } from './pipeline.provider';
+import { OriginalsRetention } from './originals-retention';
+import { RetentionSweeper } from './retention.sweeper';
 
 /** The worker: consumes the queue, runs the pipeline, writes results; serves /health and /metrics. */
 @Module({})
@@ -23,7 +25,13 @@ export class WorkerModule {
         TerminusModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: PIPELINE, useFactory: () => createPipeline(config) }, ImageJobProcessor, HealthService],
+      providers: [
+        { provide: PIPELINE, useFactory: () => createPipeline(config) },
+        ImageJobProcessor,
+        HealthService,
+        OriginalsRetention,
+        RetentionSweeper,
+      ],
     };
   }
 }

@@ -119,6 +119,24 @@ describe('PipelineClient', () => {
     expect(seen.every((req) => req.headers.authorization === undefined && !req.headers['idempotency-key'])).toBe(true);
   });
 
+  it('erases a job and a batch with DELETE, and throws the api refusal', async () => {
+    answer(
+      { status: 204, body: '' },
+      { status: 204, body: '' },
+      { status: 404, body: { statusCode: 404, code: 'job_not_found', message: `no job ${JOB_ID}` } },
+    );
+    const client = new PipelineClient({ baseUrl, token: 'secret-token' });
+
+    await expect(client.erase(JOB_ID)).resolves.toBeUndefined();
+    await expect(client.eraseBatch(JOB_ID)).resolves.toBeUndefined();
+    await expect(client.erase(JOB_ID)).rejects.toMatchObject({ status: 404, code: 'job_not_found' });
+    expect(seen.map((r) => [r.method, r.url, r.headers.authorization])).toEqual([
+      ['DELETE', `/jobs/${JOB_ID}`, 'Bearer secret-token'],
+      ['DELETE', `/batch/${JOB_ID}`, 'Bearer secret-token'],
+      ['DELETE', `/jobs/${JOB_ID}`, 'Bearer secret-token'],
+    ]);
+  });
+
   it('sends a batch as repeated `files` parts', async () => {
     const batch = { batch_id: JOB_ID, accepted: 2, rejected: [], jobs: [ACCEPTED, ACCEPTED] };
     answer({ status: 202, body: batch });

@@ -164,6 +164,19 @@ export class PipelineClient {
     return this.ok(await this.api.GET('/results/{job_id}/{kind}', { params: { path }, ...this.init() })) as JobMetadata;
   }
 
+  /**
+   * Erases the job: its original, processed image, metadata and records (scope `images:delete`).
+   * A job still queued is cancelled; one being processed writes nothing. Afterwards `status` is a 404.
+   */
+  async erase(jobId: string): Promise<void> {
+    this.ok(await this.api.DELETE('/jobs/{job_id}', { params: { path: { job_id: jobId } }, ...this.init() }));
+  }
+
+  /** Erases every job of the batch, as `erase` does, then the batch. */
+  async eraseBatch(batchId: string): Promise<void> {
+    this.ok(await this.api.DELETE('/batch/{batch_id}', { params: { path: { batch_id: batchId } }, ...this.init() }));
+  }
+
   async stats(): Promise<StatsView> {
     return this.ok(await this.api.GET('/stats', this.init()));
   }

@@ -53,6 +53,8 @@ export const ENV_SCHEMA = {
     MAX_UPLOAD_BYTES_IN_FLIGHT: integer(MIB, 64 * 1024 * MIB, 128 * MIB),
     MAX_IMAGE_PIXELS: integer(1, 1_000_000_000, 50_000_000),
     JOB_RETENTION_HOURS: integer(1, 24 * 365, DEFAULT_IMAGE_JOB_POLICY.retentionHours),
+    // Unset keeps originals as long as the store does; fractions of an hour are allowed.
+    ORIGINALS_RETENTION_HOURS: number({ minimum: 0, maximum: 24 * 365 * 10 }),
     JOB_ATTEMPTS: integer(1, 20, DEFAULT_IMAGE_JOB_POLICY.attempts),
     JOB_BACKOFF_MS: integer(0, 3_600_000, DEFAULT_IMAGE_JOB_POLICY.backoffMs),
     WORKER_CONCURRENCY: integer(1, 64, 2),

@@ -135,6 +135,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps originals unless ORIGINALS_RETENTION_HOURS is set, which may be 0 or a fraction', () => {
+    expect(loadConfig({}).originalsRetentionHours).toBeUndefined();
+    expect(loadConfig({ ORIGINALS_RETENTION_HOURS: '0' }).originalsRetentionHours).toBe(0);
+    expect(loadConfig({ ORIGINALS_RETENTION_HOURS: '0.5' }).originalsRetentionHours).toBe(0.5);
+    expect(problems({ ORIGINALS_RETENTION_HOURS: '-1' })).toEqual([
+      'ORIGINALS_RETENTION_HOURS must be a number from 0 to 87600 (got "-1")',
+    ]);
+    expect(problems({ ORIGINALS_RETENTION_HOURS: 'a week' })).toHaveLength(1);
+  });
+
   it('limits uploads to the default policy unless the operator sets other limits', () => {
     expect(loadConfig({}).policyLimits).toEqual({
       maxFaceThreshold: 0.75,
@@ -374,6 +384,16 @@ describe('loadConfig', () => {
     ]);
     expect(() => loadConfig({ REDIS_SENTINEL_NAME: 'mymaster' })).toThrow(/REDIS_SENTINEL_NAME needs REDIS_SENTINELS/);
     expect(() => loadConfig({ REDIS_URL: 'redis://:a@r:6379', REDIS_PASSWORD: 'b' })).toThrow(/in one place/);
+  });
+
+  it('never repeats a password of REDIS_URL in a problem', () => {
+    expect(problems({ REDIS_URL: 'redis//:hunter2-secret@cache:6379' })).toEqual([
+      'REDIS_URL must be a redis:// or rediss:// URL (got "redis//:***@cache:6379")',
+    ]);
+    expect(problems({ REDIS_URL: 'http://user:hunter2-secret@cache:6379' }).join('\n')).not.toContain('hunter2');
+    expect(problems({ REDIS_URL: 'not a url' })).toEqual([
+      'REDIS_URL must be a redis:// or rediss:// URL (got "not a url")',
+    ]);
   });
 
   it('lists every problem at once', () => {

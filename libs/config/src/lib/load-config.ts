@@ -131,6 +131,7 @@ export function loadConfig(env: Env = process.env): PipelineConfig {
     maxUploadBytesInFlight: v.MAX_UPLOAD_BYTES_IN_FLIGHT,
     maxImagePixels: v.MAX_IMAGE_PIXELS,
     jobRetentionHours: v.JOB_RETENTION_HOURS,
+    originalsRetentionHours: v.ORIGINALS_RETENTION_HOURS,
     jobAttempts: v.JOB_ATTEMPTS,
     jobBackoffMs: v.JOB_BACKOFF_MS,
     workerConcurrency: v.WORKER_CONCURRENCY,

@@ -41,6 +41,11 @@ export interface PipelineConfig {
   /** Width x height above which an upload is refused before any decode. */
   maxImagePixels: number;
   jobRetentionHours: number;
+  /**
+   * Hours an unblurred original is kept after its job ended (completed, or failed with no retry
+   * left); 0 deletes it at once. Undefined keeps it as long as the store does (ORIGINALS_RETENTION_HOURS).
+   */
+  originalsRetentionHours?: number;
   jobAttempts: number;
   jobBackoffMs: number;
   /** Jobs one worker process runs at once. */

@@ -19,7 +19,7 @@ export function readRedis(
       if (str(name) !== undefined) problems.push(`${name} needs REDIS_SENTINELS`);
     const url = str('REDIS_URL', fileUrl ?? 'redis://localhost:6379') as string;
     if (!/^rediss?:\/\/[^\s]+$/.test(url))
-      problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${url}")`);
+      problems.push(`REDIS_URL must be a redis:// or rediss:// URL (got "${withoutPassword(url)}")`);
     else if (password && /^rediss?:\/\/[^@/]*:[^@/]*@/.test(url))
       problems.push('REDIS_PASSWORD and a password in REDIS_URL: set the password in one place');
     return { mode: 'url', url, ...(password ? { password } : {}) };
@@ -52,4 +52,9 @@ function parseAddress(item: string): { host: string; port: number } | null {
   const port = Number(match[3]);
   if (port < 1 || port > 65535) return null;
   return { host: match[1] ?? match[2], port };
+}
+
+/** A URL as it may be printed: a password in it (redis://:secret@host, or user:secret@) becomes `***`. */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([^@/]*\/\/)?([^:@/]*):[^@/]*@/, (_, scheme = '', user) => `${scheme}${user}:***@`);
 }

@@ -138,5 +138,12 @@ export const JOB_METADATA_SCHEMA = {
     },
     submitted_at: { type: 'string', format: 'date-time' },
     completed_at: { type: 'string', format: 'date-time' },
+    original_delete_at: {
+      type: 'string',
+      nullable: true,
+      format: 'date-time',
+      description:
+        'When the unblurred original is deleted (ORIGINALS_RETENTION_HOURS after completion); null: it is kept',
+    },
   },
 };

@@ -71,4 +71,6 @@ export interface JobMetadata {
   pipeline: { version: string; worker_id: string };
   submitted_at: string;
   completed_at: string;
+  /** When the unblurred original is deleted (ORIGINALS_RETENTION_HOURS after completion); null: it is kept. */
+  original_delete_at?: string | null;
 }

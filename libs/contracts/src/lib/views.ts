@@ -46,6 +46,10 @@ export interface JobStatusView {
   attempts: number;
   error?: string;
   results?: JobResults;
+  /** When the unblurred original is due to be deleted (ORIGINALS_RETENTION_HOURS after the job ended). */
+  original_delete_at?: number;
+  /** When the unblurred original was deleted; `GET /results/{id}/original` then answers 410. */
+  original_deleted_at?: number;
 }
 
 export interface LatencySummary {

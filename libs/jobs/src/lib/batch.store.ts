@@ -48,4 +48,9 @@ export class BatchStore {
     };
     return { view, ...(hash['owner'] ? { owner: hash['owner'] } : {}) };
   }
+
+  /** Forgets an erased batch (its jobs are erased one by one). */
+  async forget(batchId: string): Promise<void> {
+    await withRedisTimeout(this.redis.del(this.keys.batch(batchId)), REDIS_TIMEOUT_MS, 'forget batch');
+  }
 }

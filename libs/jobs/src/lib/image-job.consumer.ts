@@ -16,8 +16,18 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** The job was erased (DELETE /jobs/{id}) while it was queued or running: whatever it produced is discarded. */
+export class JobErasedError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} was erased`);
+    this.name = 'JobErasedError';
+  }
+}
+
 export interface JobContext {
   attempt: number;
+  /** Whether the job has been erased since it started; a handler asks before and after writing results. */
+  erased(): Promise<boolean>;
 }
 
 export type ImageJobHandler = (payload: ProcessImagePayload, context: JobContext) => Promise<JobResults>;
@@ -25,10 +35,10 @@ export type ImageJobHandler = (payload: ProcessImagePayload, context: JobContext
 /** How a job's lock was lost: its worker died or was blocked past JOB_LOCK_MS, or Redis lost the lock. */
 export type LockLoss = 'stalled' | 'lock_extension_failed' | 'missing_lock';
 
-/** Told of every job's end, and of every lost lock, for metrics and logs. */
+/** Told of every job's end, and of every lost lock, for metrics, logs and what follows a job's end. */
 export interface JobObserver {
-  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void;
-  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void;
+  completed(payload: ProcessImagePayload, processingMs: number, endToEndMs: number): void | Promise<void>;
+  failed(payload: ProcessImagePayload | null, error: Error, final: boolean): void | Promise<void>;
   lockLost(jobId: string | undefined, how: LockLoss, detail: string): void;
 }
 
@@ -53,6 +63,17 @@ export class ImageJobConsumer {
     const queue = this.imageQueue.queue;
     // A job that stalls more often than Bull allows is failed by Bull without reaching the handler.
     queue.on('failed', (job: Job<ProcessImagePayload>, err: Error) => {
+      // Bull keeps a failed job (and its payload) until JOB_RETENTION_HOURS; an erased one goes now.
+      if (err instanceof JobErasedError) {
+        void job.remove().catch((removeErr: Error) =>
+          this.logger.warn({
+            message: 'could not remove an erased job',
+            job_id: err.jobId,
+            error: removeErr.message,
+          }),
+        );
+        return;
+      }
       if (/stalled/i.test(err?.message ?? '') && job?.data?.job_id) {
         void this.finish(job.data, job.attemptsMade, err, true, observer);
       }
@@ -95,6 +116,8 @@ export class ImageJobConsumer {
       observer?.failed(null, err as Error, true);
       throw err;
     }
+    const erased = () => this.statuses.isErased(payload.job_id);
+    if (await erased()) return this.discardErased(job, payload.job_id);
     await this.statuses.markProcessing(
       {
         job_id: payload.job_id,
@@ -108,21 +131,31 @@ export class ImageJobConsumer {
     );
     const startedAt = Date.now();
     try {
-      const results = await handler(payload, { attempt });
+      const results = await handler(payload, { attempt, erased });
       const processingMs = Date.now() - startedAt;
       const endToEndMs = Date.now() - payload.submitted_at;
       await this.statuses.markCompleted(payload.job_id, attempt, results);
       const firstTime = await this.stats.recordCompleted(payload.job_id, processingMs, endToEndMs);
-      if (firstTime) observer?.completed(payload, processingMs, endToEndMs);
+      if (firstTime) await observer?.completed(payload, processingMs, endToEndMs);
       else this.logger.warn({ message: 'job completed again, counted once', job_id: payload.job_id, attempt });
       return { processing_time: results.processing_time };
     } catch (err) {
+      // Erased while running, or its original gone because of it: nothing of the job is recorded.
+      if (err instanceof JobErasedError || (await erased().catch(() => false)))
+        return this.discardErased(job, payload.job_id);
       const permanent = err instanceof PermanentJobError;
       if (permanent) await job.discard();
       const final = permanent || attempt >= (job.opts.attempts ?? 1);
       await this.finish(payload, attempt, err as Error, final, observer);
       throw err;
     }
+  }
+
+  /** Fails the job without a retry or any record; the 'failed' listener then removes it from Bull. */
+  private async discardErased(job: Job<ProcessImagePayload>, jobId: string): Promise<never> {
+    await job.discard();
+    this.logger.log({ message: 'job erased while queued or running: nothing of it is written', job_id: jobId });
+    throw new JobErasedError(jobId);
   }
 
   private async finish(
@@ -143,6 +176,6 @@ export class ImageJobConsumer {
     } catch (statusErr) {
       this.logger.error(`could not record the failure of job ${payload.job_id}: ${(statusErr as Error).message}`);
     }
-    observer?.failed(payload, error, final);
+    await observer?.failed(payload, error, final);
   }
 }

@@ -116,6 +116,24 @@ export class ImageQueue {
     }
   }
 
+  /**
+   * Takes a job off the queue: waiting, delayed (between retries) or finished. A job a worker
+   * holds cannot be removed (Bull refuses a locked job); its worker finds the erasure tombstone
+   * and discards it instead.
+   */
+  async cancel(jobId: string): Promise<void> {
+    this.assertConnected();
+    const job = await withRedisTimeout(this.queue.getJob(jobId), REDIS_TIMEOUT_MS, 'find job');
+    if (!job) return;
+    await withRedisTimeout(
+      job.remove().catch((err: Error) => {
+        if (!/could not remove job/i.test(err.message)) throw err;
+      }),
+      REDIS_TIMEOUT_MS,
+      'remove job',
+    );
+  }
+
   async status(now = Date.now()): Promise<QueueState> {
     this.assertConnected();
     const [counts, oldestId, workers] = await withRedisTimeout(

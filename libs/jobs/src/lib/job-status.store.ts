@@ -8,6 +8,28 @@ import { RedisKeys, redisKeys } from './keys';
 /** How long a job that never ends keeps its record: a safety net against orphaned keys. */
 const PENDING_TTL_S = 7 * 24 * 3600;
 
+/**
+ * How long an erased job's tombstone stays: longer than any attempt can run, so a worker still holding
+ * the job when it was erased finds the tombstone whenever it finishes.
+ */
+const ERASED_TTL_S = PENDING_TTL_S;
+
+// Writes a job's record unless the job was erased (KEYS[2] exists), atomically, so a worker that
+// finishes after an erasure cannot bring the record back. ARGV: ttl in seconds (0: only update an
+// existing record and keep its expiry), then the counts of defaults (HSETNX), fields (HSET) and
+// fields to remove, then those, in that order.
+const WRITE_UNLESS_ERASED = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local ttl = tonumber(ARGV[1])
+if ttl == 0 and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local i = 5
+for _ = 1, tonumber(ARGV[2]) do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
+for _ = 1, tonumber(ARGV[3]) do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
+for _ = 1, tonumber(ARGV[4]) do redis.call('HDEL', KEYS[1], ARGV[i]); i = i + 1 end
+if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
 export interface NewJobRecord {
   job_id: string;
   filename: string;
@@ -24,6 +46,8 @@ export interface NewJobRecord {
 export interface JobAccess {
   format: ImageFormat;
   owner?: string;
+  /** Unix milliseconds the original was deleted (ORIGINALS_RETENTION_HOURS), when it was. */
+  originalDeletedAt?: number;
 }
 
 /**
@@ -99,6 +123,33 @@ export class JobStatusStore {
     return this.write(jobId, { status: 'failed', attempts, error, updated_at: Date.now() }, this.retentionS);
   }
 
+  /** The job ended: its original is due for deletion at `deleteAt` (unix ms). Kept on the record for /status. */
+  markOriginalDue(jobId: string, deleteAt: number): Promise<void> {
+    return this.write(jobId, { original_delete_at: deleteAt }, 0);
+  }
+
+  /** The original was deleted by retention; reading it now answers 410. */
+  markOriginalDeleted(jobId: string, deletedAt: number): Promise<void> {
+    return this.write(jobId, { original_deleted_at: deletedAt }, 0);
+  }
+
+  /**
+   * Leaves the tombstone of an erased job, before any of its data is deleted: from then on no
+   * record of it is written again (see WRITE_UNLESS_ERASED), and a worker holding it discards its results.
+   */
+  async markErased(jobId: string): Promise<void> {
+    await withRedisTimeout(
+      this.redis.set(this.keys.erased(jobId), Date.now(), 'EX', ERASED_TTL_S),
+      REDIS_TIMEOUT_MS,
+      'mark job erased',
+    );
+  }
+
+  async isErased(jobId: string): Promise<boolean> {
+    const exists = await withRedisTimeout(this.redis.exists(this.keys.erased(jobId)), REDIS_TIMEOUT_MS, 'read erasure');
+    return exists === 1;
+  }
+
   async get(jobId: string): Promise<JobStatusView | null> {
     const hash = await withRedisTimeout(this.redis.hgetall(this.keys.job(jobId)), REDIS_TIMEOUT_MS, 'read job status');
     return hash['status'] ? toView(hash) : null;
@@ -106,16 +157,20 @@ export class JobStatusStore {
 
   /** The stored format of a job's images, which names its objects, and its owner; null for an unknown job. */
   async access(jobId: string): Promise<JobAccess | null> {
-    const [format, owner] = await withRedisTimeout(
-      this.redis.hmget(this.keys.job(jobId), 'format', 'owner'),
+    const [format, owner, deletedAt] = await withRedisTimeout(
+      this.redis.hmget(this.keys.job(jobId), 'format', 'owner', 'original_deleted_at'),
       REDIS_TIMEOUT_MS,
       'read job access',
     );
     if (!format) return null;
-    return { format: format as ImageFormat, ...(owner ? { owner } : {}) };
+    return {
+      format: format as ImageFormat,
+      ...(owner ? { owner } : {}),
+      ...(deletedAt ? { originalDeletedAt: Number(deletedAt) } : {}),
+    };
   }
 
-  /** Forgets a job that was never enqueued (the upload was refused after its record was written). */
+  /** Forgets a job: one that was never enqueued (the upload was refused after its record was written), or an erased one. */
   async discard(jobId: string): Promise<void> {
     await withRedisTimeout(this.redis.del(this.keys.job(jobId)), REDIS_TIMEOUT_MS, 'discard job status');
   }
@@ -139,13 +194,21 @@ export class JobStatusStore {
     remove: string[] = [],
     defaults: Record<string, string | number> = {},
   ): Promise<void> {
-    const key = this.keys.job(jobId);
-    const tx = this.redis.multi();
-    for (const [field, value] of Object.entries(defaults)) tx.hsetnx(key, field, value);
-    tx.hset(key, fields);
-    if (remove.length > 0) tx.hdel(key, ...remove);
-    tx.expire(key, ttlS);
-    await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'write job status');
+    const pairs = (record: Record<string, string | number>) => Object.entries(record).flat();
+    const args = [
+      ttlS,
+      Object.keys(defaults).length,
+      Object.keys(fields).length,
+      remove.length,
+      ...pairs(defaults),
+      ...pairs(fields),
+      ...remove,
+    ];
+    await withRedisTimeout(
+      this.redis.eval(WRITE_UNLESS_ERASED, 2, this.keys.job(jobId), this.keys.erased(jobId), ...args),
+      REDIS_TIMEOUT_MS,
+      'write job status',
+    );
   }
 }
 
@@ -159,6 +222,8 @@ function toView(hash: Record<string, string>): JobStatusView {
   };
   if (hash['error']) view.error = hash['error'];
   if (hash['results']) view.results = JSON.parse(hash['results']) as JobResults;
+  if (hash['original_delete_at']) view.original_delete_at = toUnixSeconds(hash['original_delete_at']);
+  if (hash['original_deleted_at']) view.original_deleted_at = toUnixSeconds(hash['original_deleted_at']);
   return view;
 }
 

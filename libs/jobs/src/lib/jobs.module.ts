@@ -15,6 +15,7 @@ import { RedisHealthIndicator } from './redis.health';
 import { QueueMetrics } from './queue-metrics';
 import { AdmissionService } from './admission.service';
 import { RedisConnections } from './redis-connections';
+import { OriginalsDueStore } from './originals-due.store';
 
 const services = [
   JobStatusStore,
@@ -26,6 +27,7 @@ const services = [
   QueueMetrics,
   AdmissionService,
   RedisConnections,
+  OriginalsDueStore,
 ];
 
 /** The image-processing queue, its status records and statistics, for the api and the worker alike. */

@@ -4,6 +4,7 @@ import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { collectNodeMetrics } from './node-metrics';
 import { PipelineMetrics } from './pipeline-metrics';
+import { AuditLog } from './audit-log';
 
 /**
  * `/metrics` in Prometheus text format, Node's default metrics, {@link PipelineMetrics}, and
@@ -24,8 +25,8 @@ export class MetricsModule implements NestModule {
           defaultLabels: { app },
         }),
       ],
-      providers: [PipelineMetrics],
-      exports: [PipelineMetrics],
+      providers: [PipelineMetrics, AuditLog],
+      exports: [PipelineMetrics, AuditLog],
     };
   }
 

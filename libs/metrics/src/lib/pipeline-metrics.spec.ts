@@ -24,6 +24,7 @@ describe('PipelineMetrics', () => {
         'pipeline_blur_regions_total',
         'pipeline_detection_confidence',
         'pipeline_upload_bytes',
+        'pipeline_audit_events_total',
         'http_request_duration_seconds',
       ]),
     );

@@ -60,6 +60,11 @@ export class PipelineMetrics {
     help: 'Requests refused by authentication, authorisation or the per-client rate limit, by reason.',
     labelNames: ['reason'],
   });
+  readonly auditEvents = counter({
+    name: 'pipeline_audit_events_total',
+    help: 'Audit log lines written, by action: upload, original_read, retention_delete, erasure.',
+    labelNames: ['action'],
+  });
   readonly uploadsRejected = counter({
     name: 'pipeline_uploads_rejected_total',
     help: 'Uploads refused before anything was stored, by reason.',

@@ -14,7 +14,7 @@ import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import { RedisUnavailableError } from '@imgpipe/jobs';
-import { PipelineMetrics } from '@imgpipe/metrics';
+import { AuditActor, PipelineMetrics } from '@imgpipe/metrics';
 import { ApiErrors } from '../api-docs';
 import { ApiError } from '../errors/api-error';
 import {
@@ -36,6 +36,8 @@ export const SCOPES = {
   originals: 'originals:read',
   /** Every client's jobs, not only the token subject's own (operators, back offices). */
   readAll: 'images:read-all',
+  /** Erase jobs and batches with everything stored of them (DELETE /jobs/{id}, /batch/{id}). */
+  delete: 'images:delete',
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
@@ -48,13 +50,18 @@ export interface ClientRequest extends Request {
 }
 
 /**
- * Whether the caller may read a job or batch uploaded by `owner`. With auth on, a client reads its
+ * Whether the caller may read (or erase) a job or batch uploaded by `owner`. With auth on, a client reads its
  * own uploads (same token subject) unless it holds `images:read-all`; jobs without an owner (auth
  * off when uploaded, or enqueued directly) are readable by any `images:read` token.
  */
 export function mayRead(req: ClientRequest, owner: string | undefined): boolean {
   if (!req.principal || owner === undefined) return true;
   return owner === req.principal.subject || req.principal.scopes.has(SCOPES.readAll);
+}
+
+/** Who the audit log names for a request: the token subject with auth on, else the client address. */
+export function auditActor(req: ClientRequest): AuditActor {
+  return req.principal ? { subject: req.principal.subject } : { client: req.ip ?? 'unknown' };
 }
 
 /**

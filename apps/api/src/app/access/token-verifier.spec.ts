@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { KeyObject, generateKeyPairSync } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, type JWTPayload } from 'jose';
@@ -70,12 +70,20 @@ describe('createTokenVerifier', () => {
     let url: string;
     let up = true;
 
+    let keys: object[];
+    const jwkOf = async (publicKey: KeyObject, kid: string) => ({
+      ...(await exportJWK(publicKey)),
+      kid,
+      alg: 'RS256',
+      use: 'sig',
+    });
+
     beforeAll(async () => {
-      const jwk = { ...(await exportJWK(rsa.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+      keys = [await jwkOf(rsa.publicKey, 'k1')];
       server = createServer((_, res) => {
         if (!up) return res.destroy();
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ keys: [jwk] }));
+        res.end(JSON.stringify({ keys }));
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
@@ -91,6 +99,35 @@ describe('createTokenVerifier', () => {
       await expect(verify(await token({ sub: 'svc' }, 'RS256', other.privateKey, 'k2'))).rejects.toBeInstanceOf(
         InvalidTokenError,
       );
+    });
+
+    it('rotates keys without refusing a valid token: both keys published, then the old one withdrawn', async () => {
+      const verify = createTokenVerifier({ kind: 'jwks', jwksUrl: url });
+      const next = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const oldToken = await token({ sub: 'svc' }, 'RS256', rsa.privateKey, 'k1');
+      const newToken = await token({ sub: 'svc' }, 'RS256', next.privateKey, 'k2');
+      const clock = jest.spyOn(Date, 'now');
+      const start = Date.now();
+      try {
+        await expect(verify(oldToken)).resolves.toMatchObject({ subject: 'svc' });
+        // Step 1: the identity provider publishes k2 beside k1.
+        keys = [await jwkOf(rsa.publicKey, 'k1'), await jwkOf(next.publicKey, 'k2')];
+        // Within 30 s of its last fetch the api does not refetch for an unknown key: why step 2 waits.
+        clock.mockReturnValue(start + 10_000);
+        await expect(verify(newToken)).rejects.toBeInstanceOf(InvalidTokenError);
+        // Step 2: once the api's copy is 10 minutes old, both keys verify.
+        clock.mockReturnValue(start + 601_000);
+        await expect(verify(newToken)).resolves.toMatchObject({ subject: 'svc' });
+        await expect(verify(oldToken)).resolves.toMatchObject({ subject: 'svc' });
+        // Step 4: k1 withdrawn after its last token expired; the next refetch drops it.
+        keys = [await jwkOf(next.publicKey, 'k2')];
+        clock.mockReturnValue(start + 1_202_000);
+        await expect(verify(newToken)).resolves.toMatchObject({ subject: 'svc' });
+        await expect(verify(oldToken)).rejects.toBeInstanceOf(InvalidTokenError);
+      } finally {
+        clock.mockRestore();
+        keys = [await jwkOf(rsa.publicKey, 'k1')];
+      }
     });
 
     it('reports an unreachable key set as unavailable, not as a bad token', async () => {

@@ -158,6 +158,16 @@ export class JobStatusDto implements JobStatusView {
   error?: string;
   @ApiPropertyOptional({ type: JobResultsDto, description: 'Present once the job is completed' })
   results?: JobResultsDto;
+  @ApiPropertyOptional({
+    description:
+      'Unix seconds the unblurred original is (or was) due to be deleted: ORIGINALS_RETENTION_HOURS after the job ' +
+      'ended. Absent while the job runs, or when originals are kept',
+  })
+  original_delete_at?: number;
+  @ApiPropertyOptional({
+    description: 'Unix seconds the original was deleted; GET /results/{job_id}/original then answers 410',
+  })
+  original_deleted_at?: number;
 }
 
 export class LatencySummaryDto implements LatencySummary {

@@ -55,7 +55,11 @@ export interface paths {
     get: operations['batch'];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Erase a batch
+     * @description Erases every job of the batch as DELETE /jobs/{job_id} does, then the batch itself. A job still queued is cancelled; a job being processed is discarded by its worker, which writes none of its results. Only the client that uploaded it may erase it (or a token with `images:read-all`), as for reads. Erasing again answers 404.
+     */
+    delete: operations['eraseBatch'];
     options?: never;
     head?: never;
     patch?: never;
@@ -96,6 +100,26 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/jobs/{job_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Erase a job
+     * @description Deletes the original, the processed image, the metadata and the job's records; then /status answers 404. A job still queued is cancelled; a job being processed is discarded by its worker, which writes none of its results. Only the client that uploaded it may erase it (or a token with `images:read-all`), as for reads. Erasing again answers 404.
+     */
+    delete: operations['eraseJob'];
     options?: never;
     head?: never;
     patch?: never;
@@ -326,6 +350,10 @@ export interface components {
       error?: string;
       /** @description Present once the job is completed */
       results?: components['schemas']['JobResultsDto'];
+      /** @description Unix seconds the unblurred original is (or was) due to be deleted: ORIGINALS_RETENTION_HOURS after the job ended. Absent while the job runs, or when originals are kept */
+      original_delete_at?: number;
+      /** @description Unix seconds the original was deleted; GET /results/{job_id}/original then answers 410 */
+      original_deleted_at?: number;
     };
     ThroughputDto: {
       /** @description Jobs completed per second over the last minute */
@@ -492,6 +520,11 @@ export interface components {
       submitted_at: string;
       /** Format: date-time */
       completed_at: string;
+      /**
+       * Format: date-time
+       * @description When the unblurred original is deleted (ORIGINALS_RETENTION_HOURS after completion); null: it is kept
+       */
+      original_delete_at?: string | null;
     };
   };
   responses: never;
@@ -811,6 +844,80 @@ export interface operations {
       };
     };
   };
+  eraseBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        batch_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Erased */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The id is not a UUID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description No bearer token, or an invalid or expired one (when auth is configured) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description The token lacks the scope "images:delete" */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description No such batch (or it has expired) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description Too many requests from this client (RATE_LIMIT_PER_MINUTE); retry after Retry-After seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description Redis or storage is unavailable (Retry-After is set) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+    };
+  };
   status: {
     parameters: {
       query?: never;
@@ -942,6 +1049,89 @@ export interface operations {
         };
       };
       /** @description No such job, or the object does not exist (yet) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description The original was deleted after ORIGINALS_RETENTION_HOURS; `details.deleted_at` says when */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description Too many requests from this client (RATE_LIMIT_PER_MINUTE); retry after Retry-After seconds */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description Redis or storage is unavailable (Retry-After is set) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+    };
+  };
+  eraseJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        job_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Erased */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The id is not a UUID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description No bearer token, or an invalid or expired one (when auth is configured) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description The token lacks the scope "images:delete" */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+      /** @description No such job (or it has expired) */
       404: {
         headers: {
           [name: string]: unknown;
