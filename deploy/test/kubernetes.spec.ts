@@ -336,7 +336,7 @@ describe('variants', () => {
 
     it('has start scripts a POSIX shell parses', async () => {
       const config = find(SENTINEL, 'ConfigMap', 'imgpipe-redis-config')['data'];
-      for (const script of ['start-redis.sh', 'start-sentinel.sh']) {
+      for (const script of ['primary.sh', 'start-redis.sh', 'start-sentinel.sh']) {
         const checked = spawnSync('sh', ['-n'], { input: config[script] });
         expect({ script, status: checked.status, stderr: checked.stderr.toString() }).toEqual({
           script,

@@ -5,14 +5,7 @@
 set -eu
 conf=/sentinel/sentinel.conf
 if [ ! -f "$conf" ]; then
-  me="$(hostname).${HEADLESS_SERVICE}"
-  primary=""
-  for i in 0 1 2; do
-    primary="$(timeout 3 redis-cli -h "${STATEFULSET}-$i.${HEADLESS_SERVICE}" -p 26379 --raw \
-      sentinel get-master-addr-by-name "${SENTINEL_NAME}" 2>/dev/null | head -n 1 || true)"
-    [ -n "$primary" ] && break
-  done
-  [ -n "$primary" ] || primary="${STATEFULSET}-0.${HEADLESS_SERVICE}"
+  . /config/primary.sh
   cat >"$conf" <<CONF
 port 26379
 protected-mode no
