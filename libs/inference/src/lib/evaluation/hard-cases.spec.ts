@@ -9,11 +9,12 @@ import { formatSummary, PrivacySummary, summarize } from './privacy-score';
 
 // The privacy hard-case set, scored as `npm run eval:privacy` scores it, with the default
 // configuration. The targets are faces >= 24 px 0.95, faces of 16-24 px 0.8, plates >= 40 px 0.9
-// and collateral <= 2 %; the default pipeline meets the last two. The recall floors below are what
-// it reaches today (0.946, 0.741, 0.944) less one face in each face bucket, so that a model run
-// that differs in the last bits on another CPU does not fail it, while a change that finds fewer
-// faces or plates does; raise them as recall improves.
-const FLOORS = { faceRecall24: 0.93, faceRecall16to24: 0.7, plateRecall: 0.94, collateralPct: 2 };
+// and collateral <= 2 %; the default pipeline meets all but the second. The recall floors below
+// are what it reaches today (0.973, 0.778, 0.944) less one face in each face bucket, so that a
+// model run that differs in the last bits on another CPU does not fail it, while a change that
+// finds fewer faces or plates does; for faces of 24 px and more that is the target itself.
+// Raise them as recall improves.
+const FLOORS = { faceRecall24: 0.95, faceRecall16to24: 0.74, plateRecall: 0.94, collateralPct: 2 };
 
 const root = join(__dirname, '../../../../..');
 const modelsDir = process.env['IMGPIPE_MODELS_DIR'] ?? join(root, '.cache/models');

@@ -7,6 +7,7 @@ import { FaceDetection, RgbImage } from '../types';
 import { Anchor, BLAZEFACE_INPUT_SIZE, blazeFaceAnchors, decodeBlazeFace, NormalisedFace } from './blazeface-decode';
 import { Letterbox } from '../geometry/letterbox';
 import {
+  mirroredEdge,
   QuarterCell,
   quartersTensor,
   regionTensor,
@@ -15,7 +16,7 @@ import {
   toImagePoint,
   wholeImage,
 } from './face-input';
-import { DEFAULT_TILE_OPTIONS, faceTiles, TileOptions, touchesInnerEdge } from './face-tiles';
+import { DEFAULT_TILE_OPTIONS, faceTiles, tileGrid, TileOptions, touchesInnerEdge } from './face-tiles';
 
 export interface FaceDetectorOptions extends OnnxSessionOptions {
   tiles?: TileOptions;
@@ -76,6 +77,7 @@ export class FaceDetector {
     const low = Math.min(threshold, DOUBTFUL_SCORE);
     const found = await this.detectIn(image, wholeImage(image), threshold);
     const doubtful: FaceDetection[] = [];
+    const cut: FaceDetection[] = [];
     if (opts.multiScale ?? true) {
       const tiles = faceTiles(image.width, image.height, this.tileOptions);
       for (const { tile, tensor, geometry } of await tileTensors(image, tiles, SIZE)) {
@@ -88,6 +90,7 @@ export class FaceDetector {
           (f.score >= threshold ? found : doubtful).push(f);
         }
       }
+      if (tiles.length > 0) cut.push(...(await this.cutBySideEdges(image, threshold)));
     }
     // A small face in a tile often scores under the threshold. Shown again enlarged, with its
     // surroundings, it scores as a face does; a pattern that looked like one does not.
@@ -96,7 +99,11 @@ export class FaceDetector {
       const regions = candidates.map((c) => contextOf(c.box, image.width, image.height));
       found.push(...(await this.detectInRegions(image, regions, { scoreThreshold: threshold, shareRuns: true })));
     }
-    return weightedNms(found, FACE_NMS_IOU).map((f) => ({ ...f, box: clampBox(f.box, image.width, image.height) }));
+    // A cut face's box ends at the frame; blended with a box of the same face found whole, it
+    // would pull that box's edge inwards, so it only counts where nothing else was found.
+    const faces = weightedNms(found, FACE_NMS_IOU);
+    faces.push(...weightedNms(cut, FACE_NMS_IOU).filter((c) => !faces.some((f) => iou(f.box, c.box) > 0)));
+    return faces.map((f) => ({ ...f, box: clampBox(f.box, image.width, image.height) }));
   }
 
   /**
@@ -110,8 +117,42 @@ export class FaceDetector {
     opts: FaceDetectOptions = {},
   ): Promise<FaceDetection[]> {
     const threshold = opts.scoreThreshold ?? DEFAULT_FACE_SCORE_THRESHOLD;
+    const found = await this.inRegions(image, regions, threshold, opts.shareRuns ? 4 : 1);
+    return weightedNms(found, FACE_NMS_IOU).map((f) => ({ ...f, box: clampBox(f.box, image.width, image.height) }));
+  }
+
+  /**
+   * Faces cut by the left or right edge of the frame, which no other pass finds: with half a face
+   * in view, BlazeFace sees no face. A strip along each edge is shown beside its mirror image, so
+   * the half face becomes a whole one, at about twice its size, four pieces of strip to a run.
+   * Only a face across the mirror line counts, and only its part inside the frame is returned.
+   */
+  private async cutBySideEdges(image: RgbImage, threshold: number): Promise<FaceDetection[]> {
+    const depth = Math.min(EDGE_DEPTH, Math.floor(image.width / 4));
+    const found: FaceDetection[] = [];
+    for (const side of ['left', 'right'] as const) {
+      const strip = mirroredEdge(image, side, depth);
+      const pieces = tileGrid(strip.width, strip.height, strip.width / (1 + EDGE_OVERLAP), EDGE_OVERLAP);
+      const shift = side === 'left' ? -depth : image.width - depth;
+      for (const face of await this.inRegions(strip, pieces, threshold, 4)) {
+        const [x1, , x2] = face.box;
+        if (x1 >= depth || x2 <= depth) continue;
+        const move = ([x, y]: [number, number]): [number, number] => [x + shift, y];
+        const [b1, b2, b3, b4] = face.box;
+        found.push({ ...face, box: [b1 + shift, b2, b3 + shift, b4], keypoints: face.keypoints?.map(move) });
+      }
+    }
+    return found;
+  }
+
+  /** Faces inside each region, up to `perRun` regions sharing a model run, before NMS. */
+  private async inRegions(
+    image: RgbImage,
+    regions: readonly Region[],
+    threshold: number,
+    perRun: number,
+  ): Promise<FaceDetection[]> {
     const usable = regions.filter((region) => region.width >= 2 && region.height >= 2);
-    const perRun = opts.shareRuns ? 4 : 1;
     const found: FaceDetection[] = [];
     for (let i = 0; i < usable.length; i += perRun) {
       const group = usable.slice(i, i + perRun);
@@ -125,7 +166,7 @@ export class FaceDetector {
         if (cell) found.push(toImageFace(face, cell.geometry, cell.region));
       }
     }
-    return weightedNms(found, FACE_NMS_IOU).map((f) => ({ ...f, box: clampBox(f.box, image.width, image.height) }));
+    return found;
   }
 
   /** Faces inside `region`, in pixels of the whole image. */
@@ -155,6 +196,13 @@ export class FaceDetector {
     await this.session.release();
   }
 }
+
+/**
+ * Image columns along each side edge searched for cut faces: a face of up to about 60 px cut at
+ * its middle. The strip and its mirror, 64 px wide, fill a quarter of the input at about 1.9x.
+ */
+const EDGE_DEPTH = 64;
+const EDGE_OVERLAP = 0.25;
 
 /** Mid-grey around each quarter of a shared input, so that no anchor sees two regions as one face. */
 const GUTTER = 4;

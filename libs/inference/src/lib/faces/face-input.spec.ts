@@ -1,5 +1,5 @@
 import { letterbox } from '../geometry/letterbox';
-import { regionTensor, toImageBox, toImagePoint, wholeImage } from './face-input';
+import { mirroredEdge, regionTensor, toImageBox, toImagePoint, wholeImage } from './face-input';
 
 describe('toImagePoint and toImageBox', () => {
   it('undo the letterbox of a whole 1920x1280 image', () => {
@@ -43,5 +43,29 @@ describe('regionTensor', () => {
     expect(at(0, 2)).toEqual([f(25), f(51), 1]);
     expect(at(7, 5)).toEqual([f(200), f(204), 1]);
     expect(at(3, 6)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('mirroredEdge', () => {
+  // Six columns by two rows; every channel of a pixel holds its column, plus 10 on the second row.
+  const image = {
+    width: 6,
+    height: 2,
+    data: Uint8Array.from({ length: 36 }, (_, i) => (Math.floor(i / 3) % 6) + 10 * Math.floor(i / 18)),
+  };
+  const columns = (strip: { data: Uint8Array; width: number }, row: number) =>
+    Array.from({ length: strip.width }, (_, x) => strip.data[(row * strip.width + x) * 3]);
+
+  it('puts the reflection of the left edge beyond it, outside the real columns', () => {
+    const strip = mirroredEdge(image, 'left', 2);
+    expect([strip.width, strip.height]).toEqual([4, 2]);
+    expect(columns(strip, 0)).toEqual([1, 0, 0, 1]);
+    expect(columns(strip, 1)).toEqual([11, 10, 10, 11]);
+  });
+
+  it('puts the reflection of the right edge after the real columns', () => {
+    const strip = mirroredEdge(image, 'right', 3);
+    expect(columns(strip, 0)).toEqual([3, 4, 5, 5, 4, 3]);
+    expect(columns(strip, 1)).toEqual([13, 14, 15, 15, 14, 13]);
   });
 });

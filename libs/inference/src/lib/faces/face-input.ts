@@ -137,3 +137,27 @@ export async function tileTensors(
   }
   return out;
 }
+
+/**
+ * The `depth` px along the left or right edge of `image`, beside their mirror image beyond the
+ * edge: a face cut by the frame is made whole again (a face is nearly symmetric), so that a
+ * detector that needs eyes, nose and mouth can find it. `depth` columns of the image, then their
+ * reflection, for the right edge; the reflection first for the left.
+ */
+export function mirroredEdge(image: RgbImage, side: 'left' | 'right', depth: number): RgbImage {
+  const width = 2 * depth;
+  const data = new Uint8Array(width * image.height * 3);
+  const first = side === 'left' ? 0 : image.width - depth;
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < width; x++) {
+      // Strip column x shows image column `source`: real on the inner half, mirrored on the outer.
+      const offset = side === 'left' ? (x < depth ? depth - 1 - x : x - depth) : x < depth ? x : width - 1 - x;
+      const src = (y * image.width + first + offset) * 3;
+      const dst = (y * width + x) * 3;
+      data[dst] = image.data[src];
+      data[dst + 1] = image.data[src + 1];
+      data[dst + 2] = image.data[src + 2];
+    }
+  }
+  return { data, width, height: image.height };
+}
