@@ -100,6 +100,25 @@ describe('erasure, with auth on and local storage', () => {
     expect(stack.api.output.filter((line) => line.includes(token) || line.includes('sample1'))).toEqual([]);
   });
 
+  it('forgets the response an Idempotency-Key recorded for an erased job', async () => {
+    const key = { 'Idempotency-Key': `erase-${randomUUID()}` };
+    const first = await stack.upload(photo('sample2.jpg'), 'sample2.jpg', key);
+    expect(first.status).toBe(202);
+    const jobId = ((await first.json()) as UploadAccepted).job_id;
+    const replay = (await (await stack.upload(photo('sample2.jpg'), 'sample2.jpg', key)).json()) as UploadAccepted;
+    expect(replay.job_id).toBe(jobId);
+    await stack.waitFor(jobId, ['completed']);
+
+    expect((await del(stack, `/jobs/${jobId}`, owner)).status).toBe(204);
+    expect(await redis.keys(`imgpipe:idempotency-of:${jobId}`)).toEqual([]);
+    // The same request again is processed afresh: nothing answers with the erased job any more.
+    const again = await stack.upload(photo('sample2.jpg'), 'sample2.jpg', key);
+    expect(again.status).toBe(202);
+    const fresh = ((await again.json()) as UploadAccepted).job_id;
+    expect(fresh).not.toBe(jobId);
+    await stack.waitFor(fresh, ['completed']);
+  });
+
   it('answers 400 with a message for an id that is not a UUID', async () => {
     for (const path of ['/jobs/not-a-uuid', '/batch/not-a-uuid']) {
       const res = await del(stack, path, owner);

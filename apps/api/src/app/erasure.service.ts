@@ -5,9 +5,11 @@ import { AuditActor, AuditLog } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ClientRequest, auditActor, mayRead } from './access/access.guard';
 import { ApiError } from './errors/api-error';
+import { IdempotencyStore } from './idempotency.store';
 
 /**
- * Erasure on request: a job's original, processed image, metadata and records, gone. Who may
+ * Erasure on request: a job's original, processed image, metadata and records (the
+ * response an Idempotency-Key recorded for it too), gone. Who may
  * erase a job is who may read it; another client's job is as unknown here as it is to reads.
  */
 @Injectable()
@@ -21,6 +23,7 @@ export class ErasureService {
     private readonly originalsDue: OriginalsDueStore,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly audit: AuditLog,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   async eraseJob(jobId: string, req: ClientRequest): Promise<void> {
@@ -61,6 +64,7 @@ export class ErasureService {
     ];
     await Promise.all(keys.map((key) => this.storage.delete(key)));
     await this.originalsDue.forget(jobId);
+    await this.idempotency.forgetJob(jobId);
     await this.statuses.discard(jobId);
     this.logger.log({ message: 'job erased', job_id: jobId });
     this.audit.record('erasure', actor, { job_id: jobId, ...(batchId ? { batch_id: batchId } : {}) });

@@ -60,19 +60,39 @@ export class IdempotencyStore {
       : { state: 'replay', response: existing.response };
   }
 
-  /** Records the response the claimed request got, for replays. */
-  async complete<T>(client: string, key: string, fingerprint: string, response: T): Promise<void> {
+  /**
+   * Records the response the claimed request got, for replays, and which entry names each of
+   * `jobIds`, so that erasing a job erases the response that names it (forgetJob).
+   */
+  async complete<T>(client: string, key: string, fingerprint: string, response: T, jobIds: string[]): Promise<void> {
     const entry: Entry<T> = { fingerprint, response };
+    const redisKey = this.redisKey(client, key);
+    const tx = this.redis.multi().set(redisKey, JSON.stringify(entry), 'PX', this.ttlMs);
+    for (const jobId of jobIds) tx.set(this.jobKey(jobId), redisKey, 'PX', this.ttlMs);
+    await withRedisTimeout(tx.exec(), REDIS_TIMEOUT_MS, 'complete idempotency key');
+  }
+
+  /**
+   * Forgets the recorded response that names an erased job (its id and filename): a replay of
+   * that request is then processed afresh instead of answering with the erased job.
+   */
+  async forgetJob(jobId: string): Promise<void> {
+    const jobKey = this.jobKey(jobId);
+    const redisKey = await withRedisTimeout(this.redis.get(jobKey), REDIS_TIMEOUT_MS, 'find idempotency key');
     await withRedisTimeout(
-      this.redis.set(this.redisKey(client, key), JSON.stringify(entry), 'PX', this.ttlMs),
+      this.redis.del(jobKey, ...(redisKey ? [redisKey] : [])),
       REDIS_TIMEOUT_MS,
-      'complete idempotency key',
+      'forget idempotency key',
     );
   }
 
   /** Frees the key after the claimed request failed, so the client's retry is processed afresh. */
   async release(client: string, key: string): Promise<void> {
     await withRedisTimeout(this.redis.del(this.redisKey(client, key)), REDIS_TIMEOUT_MS, 'release idempotency key');
+  }
+
+  private jobKey(jobId: string): string {
+    return `${this.prefix}:idempotency-of:${jobId}`;
   }
 
   /** Hashed: never raw client input in a key name. */

@@ -154,7 +154,7 @@ export class UploadService {
     // The job exists now; if the response cannot be recorded, a retry sees "in progress" until the
     // key expires, which is safe (no second job), so this is logged rather than failed.
     await this.idempotency
-      .complete(request.clientId, scopedKey, fingerprint, response)
+      .complete(request.clientId, scopedKey, fingerprint, response, jobIdsOf(response))
       .catch((err) => this.logger.error({ message: 'could not record idempotent response', error: err.message }));
     return response;
   }
@@ -362,4 +362,10 @@ function fingerprintOf(files: UploadedImage[], policyField: string | undefined):
     .update('\0');
   for (const file of files) hash.update(file.originalname).update('\0').update(file.buffer).update('\0');
   return hash.digest('hex');
+}
+
+/** The jobs an upload's response names: its own, or each of a batch's. */
+function jobIdsOf(response: unknown): string[] {
+  const { job_id, jobs } = response as Partial<UploadAccepted & BatchAccepted>;
+  return job_id ? [job_id] : (jobs ?? []).map((job) => job.job_id);
 }
