@@ -37,6 +37,13 @@ describe('redis connection', () => {
     });
   });
 
+  it('passes the query parameters of the URL on as options', () => {
+    const { redis } = bullQueueOptions(
+      loadConfig({ REDIS_URL: 'redis://cache.example:6379/1?family=6&connectionName=api' }),
+    );
+    expect(redis).toMatchObject({ host: 'cache.example', db: 1, family: 6, connectionName: 'api' });
+  });
+
   it('asks the sentinels for the primary and follows its switches', () => {
     const { redis } = bullQueueOptions(
       loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_PASSWORD: 'p', REDIS_SENTINEL_PASSWORD: 'sp' }),

@@ -46,12 +46,15 @@ export function redisConnectionOptions(redis: RedisConfig): RedisOptions {
 
 /**
  * redis:// and rediss:// URLs as ioredis options. Bull's own URL parsing drops the scheme, so a
- * rediss:// URL handed to it connected without TLS.
+ * rediss:// URL handed to it connected without TLS. Query parameters are options, as ioredis
+ * reads them (`?family=6` for an IPv6-only host), numbers as numbers.
  */
 export function parseRedisUrl(text: string): RedisOptions {
   const url = new URL(text);
   const db = url.pathname.replace(/^\//, '');
+  const query = [...url.searchParams].map(([key, value]) => [key, /^\d+$/.test(value) ? Number(value) : value]);
   return {
+    ...Object.fromEntries(query),
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : 6379,
     ...(db ? { db: Number(db) } : {}),
