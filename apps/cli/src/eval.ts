@@ -13,13 +13,14 @@ import {
 } from '@imgpipe/inference/evaluation';
 import { Args, Flags, single } from './args';
 
-export const EVAL_FLAGS: Flags = { photos: 'value', out: 'value' };
+export const EVAL_FLAGS: Flags = { photos: 'value', out: 'value', 'held-out': 'switch' };
 
 /**
  * `npm run eval:privacy`: the CLI's pipeline, with the configured policy and models, over the
  * privacy hard-case set built from the test photos; prints recall by size, collateral and speed.
  * With `--out <dir>` it also writes every processed image, each truth box outlined: green where
- * the face or plate counts as hidden, red where it does not.
+ * the face or plate counts as hidden, red where it does not. With `--held-out` it runs the held-out
+ * variant of the set instead, whose cases no constant of the pipeline was chosen on.
  */
 export async function runEval(config: PipelineConfig, args: Args): Promise<number> {
   const dir = resolve(single(args, 'photos') ?? join(process.cwd(), '.cache/photos'));
@@ -30,6 +31,7 @@ export async function runEval(config: PipelineConfig, args: Args): Promise<numbe
     if (out) mkdirSync(resolve(out), { recursive: true });
     const writes: Promise<void>[] = [];
     const results = await evaluatePrivacy(pipeline, photos, {
+      variant: args['held-out'] ? 'held-out' : 'tuning',
       onCase: out ? (done) => writes.push(writeOutlined(done, resolve(out), writes.length + 1)) : undefined,
     });
     await Promise.all(writes);

@@ -9,7 +9,7 @@ const USAGE = `usage:
   npm run process -- --input <dir or files...> --output <dir> [--policy '<json>'] [--concurrency N]
     (--inputs-from-parent instead of --input: the parent process hands out the images over IPC, as npm run bench does)
   npm run bench:models -- [--images <dir>] [--count N] [--concurrency N]
-  npm run eval:privacy -- [--photos <dir>]`;
+  npm run eval:privacy -- [--photos <dir>] [--out <dir>] [--held-out]`;
 
 type Command = (config: PipelineConfig, args: Args) => Promise<number>;
 

@@ -4,6 +4,7 @@ export {
   type HardCase,
   type HardCaseGroup,
   type HardCasePhotos,
+  type HardCaseVariant,
   type TruthRegion,
 } from './lib/evaluation/hard-cases';
 export {

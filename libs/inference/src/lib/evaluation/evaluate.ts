@@ -1,6 +1,6 @@
 import { ImageFormat, sniffImageFormat } from '@imgpipe/contracts';
 import { ImagePipeline, PipelineOutput } from '../image-pipeline';
-import { buildHardCases, HardCase, HardCaseGroup, HardCasePhotos } from './hard-cases';
+import { buildHardCases, HardCase, HardCaseGroup, HardCasePhotos, HardCaseVariant } from './hard-cases';
 import { CaseScore, scoreCase } from './privacy-score';
 
 export interface EvaluatedCase {
@@ -13,10 +13,14 @@ export interface EvaluatedCase {
 export async function evaluatePrivacy(
   pipeline: ImagePipeline,
   photos: HardCasePhotos,
-  options: { groups?: readonly HardCaseGroup[]; onCase?: (done: EvaluatedCase) => void } = {},
+  options: {
+    groups?: readonly HardCaseGroup[];
+    variant?: HardCaseVariant;
+    onCase?: (done: EvaluatedCase) => void;
+  } = {},
 ): Promise<EvaluatedCase[]> {
-  const { groups, onCase } = options;
-  const cases = (await buildHardCases(photos)).filter((c) => !groups || groups.includes(c.group));
+  const { groups, variant, onCase } = options;
+  const cases = (await buildHardCases(photos, variant)).filter((c) => !groups || groups.includes(c.group));
   const results: EvaluatedCase[] = [];
   for (const hardCase of cases) {
     const format = sniffImageFormat(hardCase.image.subarray(0, 16)) as ImageFormat;

@@ -3,18 +3,17 @@ import { DEFAULT_BLUR_POLICY } from '@imgpipe/contracts';
 import { ImagePipeline } from '../image-pipeline';
 import { loadPipelineModels } from '../model-loader';
 import { fetchTestImages } from '../testing/test-images';
-import { evaluatePrivacy } from './evaluate';
+import { EvaluatedCase, evaluatePrivacy } from './evaluate';
 import { HARD_CASE_PHOTOS, HardCasePhotos } from './hard-cases';
 import { formatSummary, PrivacySummary, summarize } from './privacy-score';
 
 // The privacy hard-case set, scored as `npm run eval:privacy` scores it, with the default
 // configuration. The targets are faces >= 24 px 0.95, faces of 16-24 px 0.8, plates >= 40 px 0.9
-// and collateral <= 2 %; the default pipeline meets all but the second. The recall floors below
-// are what it reaches today (0.973, 0.778, 0.944) less one face in each face bucket, so that a
-// model run that differs in the last bits on another CPU does not fail it, while a change that
-// finds fewer faces or plates does; for faces of 24 px and more that is the target itself.
-// Raise them as recall improves.
-const FLOORS = { faceRecall24: 0.95, faceRecall16to24: 0.74, plateRecall: 0.94, collateralPct: 2 };
+// and collateral <= 2 %; the default pipeline meets all four. The recall floors below are what it
+// reaches today (0.986, 0.889, 0.944) less one face in each face bucket, so that a model run that
+// differs in the last bits on another CPU does not fail it, while a change that finds fewer faces
+// or plates does. Raise them as recall improves.
+const FLOORS = { faceRecall24: 0.97, faceRecall16to24: 0.85, plateRecall: 0.94, collateralPct: 2 };
 
 const root = join(__dirname, '../../../../..');
 const modelsDir = process.env['IMGPIPE_MODELS_DIR'] ?? join(root, '.cache/models');
@@ -42,14 +41,18 @@ async function pipelineWith(thoroughFaceSearch: boolean): Promise<ImagePipeline>
   });
 }
 
+/** Faces hidden, over all size buckets. */
+const facesFound = (summary: PrivacySummary) => Object.values(summary.faces).reduce((n, b) => n + b.found, 0);
+
 describe('the privacy hard-case set', () => {
   jest.setTimeout(900_000);
+  let results: EvaluatedCase[];
   let summary: PrivacySummary;
 
   beforeAll(async () => {
     const pipeline = await pipelineWith(false);
     try {
-      const results = await evaluatePrivacy(pipeline, await hardCasePhotos());
+      results = await evaluatePrivacy(pipeline, await hardCasePhotos());
       summary = summarize(results.map((r) => r.score));
       process.stdout.write(`${formatSummary(summary, results.length)}\n`);
     } finally {
@@ -82,39 +85,35 @@ describe('the privacy hard-case set', () => {
   it('changes at most 2 % of the pixels of the negatives and portraits outside the faces and plates', () => {
     expect(summary.collateralPct).toBeLessThanOrEqual(FLOORS.collateralPct);
   });
-});
-
-describe('the thorough face search on the distant groups and the faces without bodies', () => {
-  jest.setTimeout(900_000);
-
-  it('finds more small faces than the default, with the second detector named in the metadata', async () => {
-    const groups = ['distant-group', 'bodiless-face'] as const;
-    const photos = await hardCasePhotos();
-    const recall = async (thorough: boolean) => {
-      const pipeline = await pipelineWith(thorough);
+  describe('with the thorough face search', () => {
+    it('hides no fewer faces of any size on the small-face cases, and names the second detector', async () => {
+      const groups = ['distant-group', 'bodiless-face', 'tilted-face'] as const;
+      const pipeline = await pipelineWith(true);
       try {
-        const results = await evaluatePrivacy(pipeline, photos, { groups });
-        const models = results[0].output.blur_metadata.models.map((m) => m.name);
-        return { models, summary: summarize(results.map((r) => r.score)) };
+        const thorough = await evaluatePrivacy(pipeline, await hardCasePhotos(), { groups });
+        const standard = summarize(
+          results.filter((r) => groups.includes(r.hardCase.group as never)).map((r) => r.score),
+        );
+        const deeper = summarize(thorough.map((r) => r.score));
+        for (const [name, run] of [
+          ['default', standard],
+          ['thorough', deeper],
+        ] as const) {
+          process.stdout.write(
+            `${name}: faces>=24 ${run.faceRecall24.toFixed(3)}, faces 16-24 ${run.faceRecall16to24.toFixed(3)}, hidden ${facesFound(run)}\n`,
+          );
+        }
+        expect(results[0].output.blur_metadata.models.map((m) => m.name)).not.toContain('ssd-mobilenetv1-face');
+        expect(thorough[0].output.blur_metadata.models.map((m) => m.name)).toContain('ssd-mobilenetv1-face');
+        // Measured on these 22 photos: 77 faces hidden against 76 (faces >= 24 px 1.000 against
+        // 0.981, 16-24 px 0.889 both). The second look at doubtful tile faces now finds most of
+        // what the second detector used to add, so only "no fewer" is asserted.
+        for (const bucket of Object.keys(standard.faces)) {
+          expect(deeper.faces[bucket].found).toBeGreaterThanOrEqual(standard.faces[bucket].found);
+        }
       } finally {
         await pipeline.dispose();
       }
-    };
-    const standard = await recall(false);
-    const thorough = await recall(true);
-    for (const [name, run] of [
-      ['default', standard],
-      ['thorough', thorough],
-    ] as const) {
-      const { faceRecall24, faceRecall16to24 } = run.summary;
-      process.stdout.write(
-        `${name}: faces>=24 ${faceRecall24.toFixed(3)}, faces 16-24 ${faceRecall16to24.toFixed(3)}\n`,
-      );
-    }
-    expect(standard.models).not.toContain('ssd-mobilenetv1-face');
-    expect(thorough.models).toContain('ssd-mobilenetv1-face');
-    // Measured on these 18 photos: 0.925 against 0.95 for faces of 24 px and more, 0.74 against 0.81 for 16-24 px.
-    expect(thorough.summary.faceRecall24).toBeGreaterThanOrEqual(standard.summary.faceRecall24);
-    expect(thorough.summary.faceRecall16to24).toBeGreaterThan(standard.summary.faceRecall16to24 + 0.05);
+    });
   });
 });

@@ -54,6 +54,60 @@ export const HARD_CASE_PHOTOS = [
 
 export type HardCasePhotos = Record<(typeof HARD_CASE_PHOTOS)[number], string>;
 
+/**
+ * `tuning` is the set the pipeline's constants were chosen on. `held-out` is built the same way
+ * but with other sizes, faces, placements, backgrounds, angles and scales, and is never used to
+ * choose anything: it tells whether what was tuned on the first set carries over to photos it was
+ * not tuned on.
+ */
+export type HardCaseVariant = 'tuning' | 'held-out';
+
+interface VariantParams {
+  seed: number;
+  /** Median face height of each distant group, in px. */
+  groupFaces: number[];
+  /** Whether even-numbered groups stand in the street (else among the horses). */
+  groupInStreet: boolean;
+  bodilessHeights: number[];
+  /** Which portrait face the n-th face without a body, or the n-th tilted face, is cut from. */
+  bodilessSource: (n: number) => number;
+  tiltSource: (n: number) => number;
+  tilts: number[];
+  tiltHeights: number[];
+  yaws: number[];
+  plateScales: [number, number, number, number];
+  firstPlateText: number;
+}
+
+const VARIANTS: Record<HardCaseVariant, VariantParams> = {
+  tuning: {
+    seed: 20261203,
+    groupFaces: [20, 34],
+    groupInStreet: true,
+    bodilessHeights: [16, 18, 20, 22, 24, 28, 32, 36, 40, 48, 56, 64, 17, 21, 26, 30, 44, 60, 19, 23, 34, 52, 38, 64],
+    bodilessSource: (n) => n * 7,
+    tiltSource: (n) => n * 5 + 3,
+    tilts: [-30, 15, 30, -15, 30, -30, -15, 15, -30, 30, 15, -15],
+    tiltHeights: [32, 48, 64, 96, 40, 72, 56, 36, 88, 44, 60, 80],
+    yaws: [-35, -20, 0, 20, 35, -28, 12, 30],
+    plateScales: [1.5, 1, 2, 1.6],
+    firstPlateText: 0,
+  },
+  'held-out': {
+    seed: 7001,
+    groupFaces: [18, 24, 29],
+    groupInStreet: false,
+    bodilessHeights: [23, 17, 30, 19, 50, 27, 21, 42, 16, 34, 62, 25, 20, 46, 18, 29, 58, 22, 38, 24, 17, 54, 31, 20],
+    bodilessSource: (n) => n * 11 + 5,
+    tiltSource: (n) => n * 7 + 1,
+    tilts: [25, -30, -20, 30, -25, 20, 30, -30, 15, -20, 25, -15],
+    tiltHeights: [30, 52, 70, 42, 90, 34, 62, 46, 38, 76, 28, 58],
+    yaws: [30, -35, 15, -25, 0, 35, -10, -30],
+    plateScales: [1.25, 1.3, 1.75, 1.45],
+    firstPlateText: 3,
+  },
+};
+
 interface Raster {
   data: Buffer;
   width: number;
@@ -70,7 +124,8 @@ interface Overlay {
 const PORTRAITS = portraitData.photos as unknown as Record<string, { width: number; height: number; faces: Box[] }>;
 const PORTRAIT_FACES = Object.entries(PORTRAITS).flatMap(([photo, { faces }]) => faces.map((box) => ({ photo, box })));
 
-export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]> {
+export async function buildHardCases(photos: HardCasePhotos, variant: HardCaseVariant = 'tuning'): Promise<HardCase[]> {
+  const v = VARIANTS[variant];
   const rasters = new Map<string, Raster>();
   const load = async (name: keyof HardCasePhotos, width?: number): Promise<Raster> => {
     const key = `${name}@${width ?? 'full'}`;
@@ -82,7 +137,7 @@ export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]
     }
     return rasters.get(key) as Raster;
   };
-  const random = seeded(20261203);
+  const random = seeded(v.seed);
   const cases: HardCase[] = [];
 
   // Close-up group portraits, unchanged: faces of 130-330 px, and most of the photo must stay sharp.
@@ -102,8 +157,8 @@ export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]
   // Whole group photos shrunk so their faces are 16-48 px, standing in a street or a park.
   const portraitNames = Object.keys(PORTRAITS);
   for (const [i, photo] of portraitNames.entries()) {
-    for (const target of [20, 34]) {
-      const bg = await load(i % 2 === 0 ? 'street-town.jpg' : 'horses.jpg', 1280);
+    for (const target of v.groupFaces) {
+      const bg = await load((i % 2 === 0) === v.groupInStreet ? 'street-town.jpg' : 'horses.jpg', 1280);
       const { faces } = PORTRAITS[photo];
       const scale = target / median(faces.map((b) => b[3] - b[1]));
       const group = await load(photo as keyof HardCasePhotos, Math.round(PORTRAITS[photo].width * scale));
@@ -126,9 +181,6 @@ export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]
   }
 
   // Faces with no body in view: on posters, behind windows, cut by the frame, or alone.
-  const bodilessHeights = [
-    16, 18, 20, 22, 24, 28, 32, 36, 40, 48, 56, 64, 17, 21, 26, 30, 44, 60, 19, 23, 34, 52, 38, 64,
-  ];
   const styles = ['poster', 'window', 'frame-cut', 'plain'] as const;
   for (let scene = 0; scene < 6; scene++) {
     const bg = await load(scene % 2 === 0 ? 'horses.jpg' : 'street-town.jpg', 1280);
@@ -136,9 +188,9 @@ export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]
     const truth: TruthRegion[] = [];
     for (let k = 0; k < 4; k++) {
       const n = scene * 4 + k;
-      const source = PORTRAIT_FACES[(n * 7) % PORTRAIT_FACES.length];
+      const source = PORTRAIT_FACES[v.bodilessSource(n) % PORTRAIT_FACES.length];
       const style = styles[(n + scene) % styles.length];
-      const height = bodilessHeights[n];
+      const height = v.bodilessHeights[n];
       const cut = await faceCrop(await load(source.photo as keyof HardCasePhotos), source.box, height, style);
       // Four columns across the frame; frame-cut faces sit on the left or right edge.
       let left = Math.round(((k + 0.2 + random() * 0.5) * bg.width) / 4 - cut.raster.width / 2);
@@ -161,15 +213,14 @@ export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]
   }
 
   // Tilted faces, ±15 and ±30 degrees, 32-96 px tall.
-  const tilts = [-30, 15, 30, -15, 30, -30, -15, 15, -30, 30, 15, -15];
-  const tiltHeights = [32, 48, 64, 96, 40, 72, 56, 36, 88, 44, 60, 80];
+  const { tilts, tiltHeights } = v;
   for (let scene = 0; scene < 4; scene++) {
     const bg = await load(scene % 2 === 0 ? 'street-town.jpg' : 'horses.jpg', 1280);
     const overlays: Overlay[] = [];
     const truth: TruthRegion[] = [];
     for (let k = 0; k < 3; k++) {
       const n = scene * 3 + k;
-      const source = PORTRAIT_FACES[(n * 5 + 3) % PORTRAIT_FACES.length];
+      const source = PORTRAIT_FACES[v.tiltSource(n) % PORTRAIT_FACES.length];
       const cut = await tiltedFace(
         await load(source.photo as keyof HardCasePhotos),
         source.box,
@@ -191,8 +242,8 @@ export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]
 
   // Plates on the real plate mounts of cars the detector sees, turned up to ±35°.
   const lookNames = Object.keys(PLATE_LOOKS);
-  const yaws = [-35, -20, 0, 20, 35, -28, 12, 30];
-  let plateN = 0;
+  const { yaws } = v;
+  let plateN = v.firstPlateText;
   const nextPlate = () => {
     const n = plateN++;
     const look = lookNames[n % lookNames.length];
@@ -200,10 +251,10 @@ export async function buildHardCases(photos: HardCasePhotos): Promise<HardCase[]
   };
   const placements = placementsData as unknown as Record<string, { placements: { box: Box }[] }>;
   for (const [photo, scale] of [
-    ['street-cars-la.jpg', 1.5],
-    ['road-cars-la.jpg', 1],
-    ['street-cars-la.jpg', 2],
-    ['road-cars-la.jpg', 1.6],
+    ['street-cars-la.jpg', v.plateScales[0]],
+    ['road-cars-la.jpg', v.plateScales[1]],
+    ['street-cars-la.jpg', v.plateScales[2]],
+    ['road-cars-la.jpg', v.plateScales[3]],
   ] as const) {
     const full = await load(photo);
     const bg = await load(photo, Math.round(full.width * scale));
