@@ -81,6 +81,15 @@ async function drawRegion(
   size: number,
   { resizedWidth, resizedHeight, padX, padY }: Letterbox,
 ): Promise<void> {
+  if (resizedWidth === region.width && resizedHeight === region.height) {
+    // Pixel for pixel (the pieces of the edge strips): a copy, not a libvips call of about 2 ms.
+    for (let y = 0; y < resizedHeight; y++) {
+      const src = ((region.top + y) * image.width + region.left) * 3;
+      const dst = ((y + padY) * size + padX) * 3;
+      for (let i = 0; i < resizedWidth * 3; i++) tensor[dst + i] = image.data[src + i] / 127.5 - 1;
+    }
+    return;
+  }
   const pixels = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
     .extract(region)
     .resize(resizedWidth, resizedHeight, { fit: 'fill', kernel: 'lanczos3' })
