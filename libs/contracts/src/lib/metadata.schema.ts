@@ -61,6 +61,12 @@ export const BLUR_METADATA_SCHEMA = {
       },
     },
     models: { type: 'array', items: MODEL_INFO_SCHEMA },
+    output: {
+      type: 'string',
+      enum: ['reencoded', 'metadata-stripped'],
+      description:
+        'reencoded: encoded from the blurred pixels; metadata-stripped: nothing was blurred, so the original bytes less all metadata but the ICC profile',
+    },
     timings_ms: timings,
   },
 };

@@ -32,6 +32,12 @@ export interface BlurMetadata {
    */
   verification: { rechecked: boolean; residual: number; residual_faces: number; residual_plates: number };
   models: ModelInfo[];
+  /**
+   * `reencoded`: the processed image was encoded from the blurred pixels. `metadata-stripped`:
+   * nothing was blurred, so it is the original's own bytes with all metadata but the ICC profile
+   * removed. Absent in metadata written before pipeline 0.5.0.
+   */
+  output?: 'reencoded' | 'metadata-stripped';
   timings_ms: Record<string, number>;
 }
 

@@ -15,6 +15,7 @@ import { decodeImage, encodeImage, rgbView } from './image-codec';
 import { clampBox, expandBox, toRegion } from './geometry/box';
 import { weightedNms } from './geometry/nms';
 import { blurRegions } from './privacy/blur';
+import { stripMetadata } from './privacy/strip-metadata';
 import { facesMissingIn, headAreaOf, headSearchArea } from './faces/head-fallback';
 import { FaceDetection, RgbImage } from './types';
 import { FaceDetector } from './faces/blazeface';
@@ -58,7 +59,8 @@ export interface PipelineOutput {
 
 /**
  * Decode once, detect objects, faces and plates on the same pixels, blur at full resolution,
- * check the result for faces again, encode once. Any failure throws: there is no path that
+ * check the result for faces again, encode once (or, when nothing was blurred, strip the original's
+ * metadata instead). Any failure throws: there is no path that
  * returns an image whose privacy stage did not run.
  */
 export class ImagePipeline {
@@ -140,7 +142,13 @@ export class ImagePipeline {
     }
     const residualOf = (kind: BlurRegion['kind']) => residual.filter((r) => r.kind === kind).length;
 
-    const processed = await time('encode', () => encodeImage(image, format, { jpegQuality: this.options.jpegQuality }));
+    // Nothing blurred and nothing to turn upright: the original's own bytes, less their metadata,
+    // are the processed image, with no generation of loss and no encode.
+    const stripped = kept.length === 0 && image.orientation === 1 ? stripMetadata(input, format) : null;
+    const processed = await time(
+      'encode',
+      async () => stripped ?? encodeImage(image, format, { jpegQuality: this.options.jpegQuality }),
+    );
     const classes = this.options.detection.classes;
     return {
       processed,
@@ -158,6 +166,7 @@ export class ImagePipeline {
           residual_plates: residualOf('plate'),
         },
         models: this.modelInfos.filter((info) => info !== this.models.objects.info),
+        output: stripped ? 'metadata-stripped' : 'reencoded',
         timings_ms: pick(timings, ['faces', 'plates', 'blur', 'verify']),
       },
       detection_metadata: {

@@ -123,6 +123,13 @@ export class BlurMetadataDto implements BlurMetadata {
   @ApiProperty({ type: BlurPolicyDto, description: 'The policy the job ran with' }) policy!: BlurPolicyDto;
   @ApiProperty({ type: VerificationDto }) verification!: VerificationDto;
   @ApiProperty({ type: [ModelInfoDto] }) models!: ModelInfoDto[];
+  @ApiProperty({
+    required: false,
+    enum: ['reencoded', 'metadata-stripped'],
+    description:
+      'reencoded: encoded from the blurred pixels; metadata-stripped: nothing was blurred, so the original bytes less all metadata but the ICC profile (absent before pipeline 0.5.0)',
+  })
+  output?: 'reencoded' | 'metadata-stripped';
   @ApiProperty(TIMINGS) timings_ms!: Record<string, number>;
 }
 

@@ -300,6 +300,11 @@ export interface components {
       policy: components['schemas']['BlurPolicyDto'];
       verification: components['schemas']['VerificationDto'];
       models: components['schemas']['ModelInfoDto'][];
+      /**
+       * @description reencoded: encoded from the blurred pixels; metadata-stripped: nothing was blurred, so the original bytes less all metadata but the ICC profile (absent before pipeline 0.5.0)
+       * @enum {string}
+       */
+      output?: 'reencoded' | 'metadata-stripped';
       /** @description Milliseconds per stage */
       timings_ms: {
         [key: string]: number;
@@ -486,6 +491,11 @@ export interface components {
           version: string;
           sha256: string;
         }[];
+        /**
+         * @description reencoded: encoded from the blurred pixels; metadata-stripped: nothing was blurred, so the original bytes less all metadata but the ICC profile
+         * @enum {string}
+         */
+        output?: 'reencoded' | 'metadata-stripped';
         /** @description Milliseconds per stage */
         timings_ms: {
           [key: string]: number;

@@ -66,6 +66,7 @@ describe('the privacy pipeline on real photos', () => {
     for (const [name, { faces }] of Object.entries(portraitTruth.photos)) {
       const input = readFileSync(join(photosDir, name));
       const out = await run(input);
+      expect(out.blur_metadata.output).toBe('reencoded');
       const [before, after] = [await raw(input), await raw(out.processed)];
       for (const face of faces) {
         total += 1;
@@ -160,5 +161,33 @@ describe('the privacy pipeline on real photos', () => {
     });
     const [before, after] = [await raw(input), await raw(out.processed)];
     expect(after.data.equals(before.data)).toBe(true);
+    expect(out.blur_metadata.output).toBe('metadata-stripped');
+  });
+
+  it('publishes a photo with nothing to hide as its own bytes less EXIF, GPS and XMP, and re-encodes one that must be turned upright', async () => {
+    const photo = sharp(readFileSync(testImages['coffee.png'])).withIccProfile('p3');
+    const tagged = await photo
+      .clone()
+      .withExif({ IFD0: { Make: 'SecretCam' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2981/100' } })
+      .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/">XmpAuthor</x:xmpmeta>')
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const out = await run(tagged);
+    expect(out.blur_metadata.regions).toEqual([]);
+    expect(out.blur_metadata.output).toBe('metadata-stripped');
+    const meta = await sharp(out.processed).metadata();
+    expect([meta.exif, meta.xmp, meta.iptc]).toEqual([undefined, undefined, undefined]);
+    expect(meta.icc).toBeDefined();
+    for (const secret of ['SecretCam', 'XmpAuthor', 'GPS']) expect(out.processed.includes(secret)).toBe(false);
+    // Not a re-encode: the decoded pixels are the original's, bit for bit.
+    expect((await sharp(out.processed).raw().toBuffer()).equals(await sharp(tagged).raw().toBuffer())).toBe(true);
+
+    const turned = await photo.clone().withMetadata({ orientation: 6 }).jpeg({ quality: 90 }).toBuffer();
+    const upright = await run(turned);
+    expect(upright.blur_metadata.output).toBe('reencoded');
+    const uprightMeta = await sharp(upright.processed).metadata();
+    expect([uprightMeta.orientation, uprightMeta.exif]).toEqual([undefined, undefined]);
+    expect([uprightMeta.width, uprightMeta.height]).toEqual([upright.width, upright.height]);
+    expect(upright.height).toBeGreaterThan(upright.width);
   });
 });
