@@ -5,6 +5,7 @@ import {
   MIN_DRAIN_SPAN_MS,
   decideAdmission,
   drainRate,
+  BURST_FACTOR,
 } from './admission';
 
 const NOW = 1_700_000_000_000;
@@ -20,7 +21,7 @@ describe('drainRate', () => {
     expect(rate).toEqual({ perSecond: 20 / (MIN_DRAIN_SPAN_MS / 1000), source: 'measured' });
   });
 
-  it('takes the fastest window, so a spike after a quiet spell is measured at the speed it drains', () => {
+  it('takes a clearly faster short window, so a spike after a quiet spell is measured at the speed it drains', () => {
     // A minute of trickle (12 jobs) and then 10 s at full speed (50 jobs): 62 in the minute, 50 in the last 15 s.
     const minute = { count: 62, oldestAt: NOW - 60_000 };
     const recent = { count: 50, oldestAt: NOW - 10_000 };
@@ -29,6 +30,15 @@ describe('drainRate', () => {
     expect(drainRate([minute, { count: MIN_DRAIN_SAMPLES - 1, oldestAt: NOW - 1_000 }], 2, NOW).perSecond).toBeCloseTo(
       62 / 60,
     );
+  });
+
+  it('keeps the longest window when a shorter one is faster only by noise, so the target holds under saturation', () => {
+    // Saturated workers: 138 in the minute (2.3/s), 39 in the last 15 s (2.6/s, 13 % faster).
+    const minute = { count: 138, oldestAt: NOW - 60_000 };
+    expect(drainRate([minute, { count: 39, oldestAt: NOW - 15_000 }], 2, NOW).perSecond).toBeCloseTo(2.3);
+    // At BURST_FACTOR times the minute's rate the short window counts.
+    const burst = { count: Math.ceil(2.3 * BURST_FACTOR * 15), oldestAt: NOW - 15_000 };
+    expect(drainRate([minute, burst], 2, NOW).perSecond).toBeCloseTo(burst.count / 15);
   });
 
   it('assumes a low rate per connected worker until enough completions were seen', () => {

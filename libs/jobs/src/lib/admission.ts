@@ -5,12 +5,20 @@
  */
 
 /**
- * Completions are counted over these sliding windows, across every worker (a Redis sorted set),
- * and the fastest rate with enough samples counts. Over a minute alone, a spike after a quiet
- * spell would be measured at the trickle's rate for most of that minute, and refused although the
- * workers were already draining at full speed; the last 15 s show that speed within seconds.
+ * Completions are counted over these sliding windows, longest first, across every worker (a Redis
+ * sorted set). The longest with enough samples counts, unless a shorter one shows a clearly faster
+ * rate (BURST_FACTOR). Over a minute alone, a spike after a quiet spell would be measured at the
+ * trickle's rate for most of that minute, and refused although the workers were already draining
+ * at full speed; the last 15 s show that speed within seconds.
  */
 export const DRAIN_WINDOWS_MS = [60_000, 15_000] as const;
+/**
+ * How much faster a shorter window must be to count instead of the longest. Taking the fastest
+ * window whatever the margin took the noise of 15 s of completions for speed: with the workers
+ * saturated and uploads waiting out their 429s (`npm run bench`, 500 uploads), p95 latency was
+ * 66 s against the 60 s target. A burst after a quiet spell is several times the trickle's rate.
+ */
+export const BURST_FACTOR = 1.5;
 /** Fewer completions than this in the window is no measurement: the rate is assumed instead. */
 export const MIN_DRAIN_SAMPLES = 10;
 /**
@@ -24,6 +32,13 @@ export const MIN_DRAIN_SPAN_MS = 5_000;
  * large ones): a cold start admits little, and the measured rate takes over after MIN_DRAIN_SAMPLES.
  */
 export const ASSUMED_RATE_PER_WORKER = 0.5;
+/**
+ * Uploads are admitted while the predicted wait is within this share of LATENCY_TARGET_S. The rate
+ * is the past minute's and the photos ahead may be slower ones, so the prediction is a median, not
+ * a bound: with the workers saturated (`npm run bench`, 500 uploads, uploaders waiting out their
+ * 429s) and the whole target admitted, p50 latency was 57 s and p95 62 s against 60.
+ */
+export const ADMISSION_HEADROOM = 0.9;
 /** The longest Retry-After given, whatever the arithmetic says: clients should look again. */
 export const MAX_RETRY_AFTER_S = 3600;
 
@@ -41,17 +56,22 @@ export interface DrainRate {
 }
 
 /**
- * Jobs per second the workers drain: the fastest rate measured over any window with enough
- * completions; `workers` (processes connected to the queue) sizes the assumed rate when no window
- * has enough. After a quiet spell the measured rate is the rate work arrived at, below what the
- * workers can do, until the work admitted completes at full speed (within about 15 s).
+ * Jobs per second the workers drain: the rate over the longest window (`windows` longest first)
+ * with enough completions, or over a shorter one that is BURST_FACTOR faster; `workers` (processes
+ * connected to the queue) sizes the assumed rate when no window has enough. After a quiet spell the
+ * measured rate is the rate work arrived at, below what the workers can do, until the work
+ * admitted completes at full speed (within about 15 s).
  */
 export function drainRate(windows: readonly CompletionSample[], workers: number, now: number): DrainRate {
   const measured = windows
     .filter((w) => w.count >= MIN_DRAIN_SAMPLES && w.oldestAt !== null)
     .map((w) => w.count / (Math.max(now - (w.oldestAt as number), MIN_DRAIN_SPAN_MS) / 1000));
-  if (measured.length > 0) return { perSecond: Math.max(...measured), source: 'measured' };
-  return { perSecond: ASSUMED_RATE_PER_WORKER * Math.max(1, workers), source: 'assumed' };
+  if (measured.length === 0) {
+    return { perSecond: ASSUMED_RATE_PER_WORKER * Math.max(1, workers), source: 'assumed' };
+  }
+  const [longest, ...shorter] = measured;
+  const burst = shorter.filter((rate) => rate >= longest * BURST_FACTOR);
+  return { perSecond: Math.max(longest, ...burst), source: 'measured' };
 }
 
 export interface AdmissionInput {
