@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import sharp from 'sharp';
 import { UploadAccepted } from '@imgpipe/contracts';
 import { Json, Stack, photos, sleep, waitUntil } from './support/stack';
@@ -10,6 +11,35 @@ function originals(stack: Stack): string[] {
   } catch {
     return [];
   }
+}
+
+/** Sends an upload's headers, declaring 20 MB, and 1 kB of its body; the api's answer within 3 s, if any. */
+function answerToHeadersOnly(stack: Stack, headers: Record<string, string>): Promise<Json> {
+  return new Promise((done, fail) => {
+    const req = request(`${stack.baseUrl}/upload`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'multipart/form-data; boundary=x',
+        'content-length': String(20 * 1024 * 1024),
+        ...headers,
+      },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      done({ status: 'no answer' });
+    }, 3000);
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        done({ status: res.statusCode, ...(JSON.parse(body) as Json) });
+      });
+    });
+    req.on('error', (err) => (req.destroyed ? undefined : fail(err)));
+    req.write(`--x\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n\r\n${'.'.repeat(1024)}`);
+  });
 }
 
 function batchForm(images: Buffer[]): FormData {
@@ -49,6 +79,11 @@ describe('admission by predicted latency, before any completion is measured', ()
     const batch = await fetch(`${stack.baseUrl}/batch-upload`, { method: 'POST', body: batchForm(images.slice(0, 3)) });
     expect(batch.status).toBe(429);
     expect(Number(batch.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    // Refused before its body is read: a client that has sent only the headers and a first chunk
+    // of a 20 MB upload gets its 429 at once. An Idempotency-Key (a possible replay) waits for the body.
+    expect(await answerToHeadersOnly(stack, {})).toMatchObject({ status: 429, code: 'queue_full' });
+    expect(await answerToHeadersOnly(stack, { 'idempotency-key': 'replay-1' })).toEqual({ status: 'no answer' });
 
     // Nothing of the refused uploads was stored or counted.
     expect(originals(stack)).toEqual([`${job_id}.jpg`]);

@@ -17,6 +17,7 @@ import { RateLimitStore } from './access/rate-limit.store';
 import { HealthService } from './health.service';
 import { IdempotencyStore } from './idempotency.store';
 import { JobsService } from './jobs.service';
+import { EarlyAdmissionInterceptor } from './early-admission.interceptor';
 import { UploadBudgetInterceptor, UploadBytesBudget, budgetedMemoryStorage } from './upload-budget';
 
 /** The api: validates uploads, stores originals, enqueues, answers status. No image decoding, no models. */
@@ -53,6 +54,7 @@ export class ApiModule {
         HealthService,
         { provide: UploadBytesBudget, useValue: uploadBudget },
         UploadBudgetInterceptor,
+        EarlyAdmissionInterceptor,
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],
     };

@@ -28,6 +28,7 @@ import { BatchAcceptedDto, BatchStatusDto, UploadAcceptedDto } from './dto/views
 import { ClientRequest, Protected, SCOPES, auditActor } from './access/access.guard';
 import { JobsService } from './jobs.service';
 import { UploadService, UploadedImage } from './upload.service';
+import { EarlyAdmissionInterceptor } from './early-admission.interceptor';
 import { UploadBudgetInterceptor } from './upload-budget';
 import { BATCH_ID } from './params';
 
@@ -94,7 +95,7 @@ export class UploadController {
   @Post('upload')
   @Protected(SCOPES.write)
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(UploadBudgetInterceptor, FileInterceptor('file'))
+  @UseInterceptors(EarlyAdmissionInterceptor, UploadBudgetInterceptor, FileInterceptor('file'))
   @ApiOperation({
     summary: 'Upload one image',
     description: 'Stores the original, then enqueues the job. Poll GET /status/{job_id}.',
@@ -124,7 +125,7 @@ export class UploadController {
   @Post('batch-upload')
   @Protected(SCOPES.write)
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(UploadBudgetInterceptor, FilesInterceptor('files'))
+  @UseInterceptors(EarlyAdmissionInterceptor, UploadBudgetInterceptor, FilesInterceptor('files'))
   @ApiOperation({
     summary: 'Upload many images',
     description:

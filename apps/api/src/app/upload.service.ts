@@ -16,7 +16,15 @@ import {
   storageKeys,
 } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
-import { Admission, AdmissionService, BatchStore, ImageQueue, JobStatsStore, JobStatusStore } from '@imgpipe/jobs';
+import {
+  Admission,
+  AdmissionDecision,
+  AdmissionService,
+  BatchStore,
+  ImageQueue,
+  JobStatsStore,
+  JobStatusStore,
+} from '@imgpipe/jobs';
 import { AuditActor, AuditLog, PipelineMetrics } from '@imgpipe/metrics';
 import { STORAGE_DRIVER, StorageDriver } from '@imgpipe/storage';
 import { ApiError } from './errors/api-error';
@@ -209,6 +217,21 @@ export class UploadService {
   private async admit(count: number): Promise<Admission> {
     const decision = await this.admission.admit(count);
     if (decision.admit) return decision;
+    throw this.queueFull(decision, count);
+  }
+
+  /**
+   * Refuses an upload before its body is read when even one more job would not be admitted, so a
+   * client retrying into a full queue costs the api no parsing and no buffering. A request with an
+   * Idempotency-Key is let through: it may be the replay of an upload already accepted.
+   */
+  async refuseEarlyIfFull(hasIdempotencyKey: boolean): Promise<void> {
+    if (hasIdempotencyKey) return;
+    const decision = await this.admission.check(1);
+    if (!decision.admit) throw this.queueFull(decision, 1);
+  }
+
+  private queueFull(decision: Extract<AdmissionDecision, { admit: false }>, count: number): ApiError {
     const wait = decision.predictedWaitS.toFixed(1);
     const message =
       decision.reason === 'max_queue_size'
@@ -216,7 +239,7 @@ export class UploadService {
         : `the queue is full: ${count === 1 ? 'this upload' : `these ${count} uploads`} would be done in about ${wait} s, ` +
           `over the latency target of ${this.config.latencyTargetS} s; retry after ${decision.retryAfterS} s`;
     this.metrics.uploadsRejected.inc({ reason: 'queue_full' });
-    throw new ApiError(
+    return new ApiError(
       HttpStatus.TOO_MANY_REQUESTS,
       'queue_full',
       message,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { QueueStatusView } from '@imgpipe/contracts';
 import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
 import {
+  ADMISSION_HEADROOM,
   AdmissionDecision,
   CompletionSample,
   DRAIN_WINDOWS_MS,
@@ -46,17 +47,7 @@ export class AdmissionService {
     const readAt = ++this.tick;
     this.readsInFlight.add(readAt);
     try {
-      const [{ waiting, active }, rate] = await Promise.all([this.queue.depth(), this.drainRate(now)]);
-      let unseen = 0;
-      for (const r of this.reservations) if (r.releasedAt > readAt) unseen += r.count;
-      const decision = decideAdmission({
-        waiting: waiting + unseen,
-        active,
-        count,
-        ratePerS: rate.perSecond,
-        latencyTargetS: this.config.latencyTargetS,
-        maxQueueSize: this.config.maxQueueSize,
-      });
+      const decision = await this.decide(count, readAt, now);
       if (!decision.admit) return { ...decision, release: () => undefined };
       const reservation: Reservation = { count, releasedAt: Infinity };
       this.reservations.add(reservation);
@@ -71,6 +62,28 @@ export class AdmissionService {
       this.readsInFlight.delete(readAt);
       this.prune();
     }
+  }
+
+  /**
+   * What `admit` would decide now, holding no place: for refusing an upload before its body is
+   * read. The upload is decided again, and admitted for real, once it has arrived.
+   */
+  async check(count: number, now = Date.now()): Promise<AdmissionDecision> {
+    return this.decide(count, this.tick, now);
+  }
+
+  private async decide(count: number, readAt: number, now: number): Promise<AdmissionDecision> {
+    const [{ waiting, active }, rate] = await Promise.all([this.queue.depth(), this.drainRate(now)]);
+    let unseen = 0;
+    for (const r of this.reservations) if (r.releasedAt > readAt) unseen += r.count;
+    return decideAdmission({
+      waiting: waiting + unseen,
+      active,
+      count,
+      ratePerS: rate.perSecond,
+      latencyTargetS: this.config.latencyTargetS * ADMISSION_HEADROOM,
+      maxQueueSize: this.config.maxQueueSize,
+    });
   }
 
   /** A released reservation matters only to depth reads that started before its jobs were enqueued. */
