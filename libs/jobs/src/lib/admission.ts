@@ -28,7 +28,7 @@ export const MIN_DRAIN_SAMPLES = 10;
 export const MIN_DRAIN_SPAN_MS = 5_000;
 /**
  * The rate assumed per connected worker process until completions are measured. Deliberately
- * low (a worker core does 2-4 images/s of 0.2-2 MP photos, under 1 with THOROUGH_FACE_SEARCH on
+ * low (a worker core does 1-1.6 images/s of 0.2-2 MP photos, under 1 with THOROUGH_FACE_SEARCH on
  * large ones): a cold start admits little, and the measured rate takes over after MIN_DRAIN_SAMPLES.
  */
 export const ASSUMED_RATE_PER_WORKER = 0.5;
