@@ -47,7 +47,8 @@ export class AdmissionService {
     const readAt = ++this.tick;
     this.readsInFlight.add(readAt);
     try {
-      const decision = await this.decide(count, readAt, now);
+      // Decided and reserved in one step after the read, so simultaneous uploads see each other.
+      const decision = this.decide(count, readAt, await this.read(now));
       if (!decision.admit) return { ...decision, release: () => undefined };
       const reservation: Reservation = { count, releasedAt: Infinity };
       this.reservations.add(reservation);
@@ -69,11 +70,19 @@ export class AdmissionService {
    * read. The upload is decided again, and admitted for real, once it has arrived.
    */
   async check(count: number, now = Date.now()): Promise<AdmissionDecision> {
-    return this.decide(count, this.tick, now);
+    const readAt = this.tick;
+    return this.decide(count, readAt, await this.read(now));
   }
 
-  private async decide(count: number, readAt: number, now: number): Promise<AdmissionDecision> {
-    const [{ waiting, active }, rate] = await Promise.all([this.queue.depth(), this.drainRate(now)]);
+  private read(now: number): Promise<[{ waiting: number; active: number }, DrainRate]> {
+    return Promise.all([this.queue.depth(), this.drainRate(now)]);
+  }
+
+  private decide(
+    count: number,
+    readAt: number,
+    [{ waiting, active }, rate]: [{ waiting: number; active: number }, DrainRate],
+  ): AdmissionDecision {
     let unseen = 0;
     for (const r of this.reservations) if (r.releasedAt > readAt) unseen += r.count;
     return decideAdmission({
