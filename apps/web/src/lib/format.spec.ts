@@ -1,6 +1,7 @@
 import type { JobStatusView } from '@imgpipe/contracts';
 import {
   derivedFilename,
+  describeOutput,
   describeRecheck,
   describeStatus,
   formatBytes,
@@ -12,6 +13,14 @@ import {
 } from './format';
 
 const base = { job_id: 'j', created_at: 1, updated_at: 2, attempts: 1 };
+
+describe('describeOutput', () => {
+  it('says whether the processed image is re-encoded or the original less its metadata', () => {
+    expect(describeOutput('reencoded')).toBe('encoded from the blurred pixels, with no metadata');
+    expect(describeOutput('metadata-stripped')).toMatch(/^nothing to blur: the original pixels, with EXIF, GPS/);
+    expect(describeOutput(undefined)).toBe('not recorded (pipeline before 0.5.0)');
+  });
+});
 
 describe('describeStatus', () => {
   it('says a fresh job is queued', () => {

@@ -93,6 +93,14 @@ export function describeRecheck(verification: {
   return `${found} still found in the blurred image, and blurred again`;
 }
 
+/** How the processed image was made: from the blurred pixels, or the original's bytes less their metadata. */
+export function describeOutput(output: 'reencoded' | 'metadata-stripped' | undefined): string {
+  if (output === 'metadata-stripped')
+    return 'nothing to blur: the original pixels, with EXIF, GPS and other metadata removed';
+  if (output === 'reencoded') return 'encoded from the blurred pixels, with no metadata';
+  return 'not recorded (pipeline before 0.5.0)';
+}
+
 export function isFinished(view: JobStatusView): boolean {
   return view.status === 'completed' || view.status === 'failed';
 }

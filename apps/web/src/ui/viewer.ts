@@ -11,7 +11,14 @@ import {
   type Detection,
   type Size,
 } from '../lib/boxes';
-import { derivedFilename, describeRecheck, formatBytes, formatMilliseconds, plural } from '../lib/format';
+import {
+  derivedFilename,
+  describeOutput,
+  describeRecheck,
+  formatBytes,
+  formatMilliseconds,
+  plural,
+} from '../lib/format';
 import { asRefusal } from '../lib/refusal';
 import { h, nodes, svg } from './dom';
 
@@ -216,6 +223,7 @@ export class Viewer {
       ['Size', `${formatBytes(image.bytes_original)} original, ${formatBytes(image.bytes_processed)} processed`],
       ['Blur', `${blur.method}, strength ${blur.policy.strength}, boxes grown ×${blur.policy.box_expansion}`],
       ['Recheck', describeRecheck(blur.verification)],
+      ['Output', describeOutput(blur.output)],
       ['Worker', `${metadata.pipeline.worker_id}, pipeline ${metadata.pipeline.version}`],
     ];
     return h('dl', { class: 'facts' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
