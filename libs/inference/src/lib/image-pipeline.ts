@@ -213,13 +213,16 @@ export class ImagePipeline {
    * Looks again, after blurring, for faces around each blurred face and for plates around each
    * blurred plate (the region grown to twice its size): one the blur left recognisable, or one
    * beside it that the first pass merged away. Looking for plates around faces too would cost a
-   * text detection per blurred face.
+   * text detection per blurred face. Four surroundings share a face-model run: on the 12 bench
+   * photos that took the verification from 37 to 16 ms a photo, with the same recall and
+   * collateral on both hard-case sets; neither way found anything left to blur on those photos.
    */
   private async recheck(rgb: RgbImage, blurred: BlurRegion[], policy: BlurPolicy): Promise<BlurRegion[]> {
     const around = (kind: BlurRegion['kind']) =>
       blurred.filter((r) => r.kind === kind).map((r) => toRegion(expandBox(r.box, 2, rgb.width, rgb.height)));
     const faces = await this.models.faces.detectInRegions(rgb, around('face'), {
       scoreThreshold: policy.thresholds.face,
+      shareRuns: true,
     });
     const plates = await this.models.plates.detectInRegions(rgb, around('plate'), {
       scoreThreshold: policy.thresholds.plate,
