@@ -35,9 +35,12 @@ function detailDrop(before: Raw, after: Raw, box: Box): number {
   );
 }
 
-const portraitTruth = JSON.parse(readFileSync(join(__dirname, '../faces/testdata/portrait-faces.json'), 'utf8')) as {
-  photos: Record<string, { faces: Box[] }>;
-};
+type FaceTruth = { photos: Record<string, { faces: Box[] }> };
+const portraitTruth = JSON.parse(
+  readFileSync(join(__dirname, '../faces/testdata/portrait-faces.json'), 'utf8'),
+) as FaceTruth;
+/** Faces boxed by dlib's authors, on photos no constant of the pipeline was chosen on. */
+const vocTruth = JSON.parse(readFileSync(join(__dirname, '../faces/testdata/voc-faces.json'), 'utf8')) as FaceTruth;
 
 describe('the privacy pipeline on real photos', () => {
   jest.setTimeout(600_000);
@@ -48,7 +51,13 @@ describe('the privacy pipeline on real photos', () => {
     pipeline.process(input, sniffImageFormat(input.subarray(0, 16)) as ImageFormat);
 
   beforeAll(async () => {
-    testImages = await fetchTestImages(['street-cars-la.jpg', 'road-cars-la.jpg', 'street-town.jpg', 'coffee.png']);
+    testImages = await fetchTestImages([
+      'street-cars-la.jpg',
+      'road-cars-la.jpg',
+      'street-town.jpg',
+      'coffee.png',
+      ...Object.keys(vocTruth.photos),
+    ]);
     pipeline = new ImagePipeline(await loadPipelineModels({ modelsDir, onnxThreads: 1 }), {
       jpegQuality: 90,
       maxPixels: 50_000_000,
@@ -76,6 +85,24 @@ describe('the privacy pipeline on real photos', () => {
     }
     expect(total).toBe(22);
     // The issue's bar is 18 of 21; all 22 are blurred with the tiled face pass.
+    expect(misses).toEqual([]);
+  });
+
+  it("blurs every face dlib's authors boxed in nine PASCAL VOC group photos (at least 65 % of each face's detail gone)", async () => {
+    const misses: string[] = [];
+    let total = 0;
+    for (const [name, { faces }] of Object.entries(vocTruth.photos)) {
+      const input = readFileSync(testImages[name]);
+      const out = await run(input);
+      const [before, after] = [await raw(input), await raw(out.processed)];
+      for (const face of faces) {
+        total += 1;
+        const drop = detailDrop(before, after, face);
+        if (drop < BLUR_MIN_DROP) misses.push(`${name} [${face.join(', ')}]: ${(drop * 100).toFixed(0)} %`);
+      }
+    }
+    expect(total).toBe(43);
+    // Measured: all 43, faces of 37-109 px in photos of 360-500 px, too small for the face tiles.
     expect(misses).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ const REPO_ROOT = resolve(__dirname, '../../../../..');
 const FETCH_SCRIPT = join(REPO_ROOT, 'tools/assets/fetch-test-images.mjs');
 const MANIFEST = join(REPO_ROOT, 'tools/assets/test-images.json');
 
-export type TestImageUse = 'vehicle-plate' | 'street' | 'no-vehicles' | 'signs';
+export type TestImageUse = 'vehicle-plate' | 'street' | 'no-vehicles' | 'signs' | 'faces';
 
 export interface TestImage {
   name: string;
