@@ -203,9 +203,9 @@ export class ImagePipeline {
     const missing = facesMissingIn(persons, faces);
     if (missing.length === 0) return { faces, blind: [] };
     const areas = missing.map((p) => toRegion(headSearchArea(p, rgb.width, rgb.height)));
-    const inHeads = (await blazeFace.detectInRegions(rgb, areas, { scoreThreshold: threshold, shareRuns: true })).map(
-      from(blazeFace.info),
-    );
+    const inHeads = (
+      await blazeFace.detectInRegions(rgb, areas, { scoreThreshold: threshold * HEAD_AREA_THRESHOLD, shareRuns: true })
+    ).map(from(blazeFace.info));
     return { faces: [...faces, ...inHeads], blind: facesMissingIn(missing, inHeads) };
   }
 
@@ -268,6 +268,15 @@ const PLATE_VEHICLE_SCORE = 0.1;
  * (one run each: 70 % more).
  */
 const PERSON_SEARCH_SCORE = 0.1;
+
+/**
+ * A face in the head area of a person the object detector found is kept at this fraction of the
+ * threshold (0.6 at the default 0.75): two models then agree that a person's face is there, as
+ * when a second look confirms a tile's doubtful face. On the hard-case set faces of 16-24 px went
+ * from 0.889 to 0.926, with collateral unchanged at 1.33 %; on the held-out set, never used to
+ * choose it, nothing changed. At 0.5 no face more was found and collateral rose to 1.51 %.
+ */
+const HEAD_AREA_THRESHOLD = 0.8;
 
 /**
  * The policy's face threshold is set on BlazeFace's scale (0.75 by default); the SSD detector's
