@@ -292,43 +292,39 @@ function stretchTaps(start: number, count: number, origin: number, length: numbe
 
 /** Blends each patch into the image by its mask; a solid patch is opaque black. */
 function blend(image: DecodedImage, { box, mask, fill }: Patch): void {
-  const channels = image.channels;
+  const { data, channels } = image;
   const [x1, y1, x2, y2] = box;
   const width = x2 - x1;
-  const nearest = fill?.sampling === 'nearest';
-  const xs = fill && stretchTaps(x1, width, fill.over[0], fill.over[2] - fill.over[0], fill.width, nearest);
-  const ys = fill && stretchTaps(y1, y2 - y1, fill.over[1], fill.over[3] - fill.over[1], fill.height, nearest);
-  const target = new Float32Array(channels);
+  // A solid fill keeps alpha opaque: a transparent hole would show whatever the page puts behind it.
+  const solid = Float32Array.from({ length: channels }, (_, c) => (c === 3 ? 255 : 0));
+  const xs =
+    fill && stretchTaps(x1, width, fill.over[0], fill.over[2] - fill.over[0], fill.width, fill.sampling === 'nearest');
+  const ys =
+    fill &&
+    stretchTaps(y1, y2 - y1, fill.over[1], fill.over[3] - fill.over[1], fill.height, fill.sampling === 'nearest');
+  // The small image's row at the current image row, interpolated between its two nearest rows.
+  const rowLength = fill ? fill.width * channels : 0;
+  const line = new Float32Array(rowLength);
   for (let y = y1; y < y2; y++) {
-    for (let x = x1; x < x2; x++) {
-      const i = (y - y1) * width + (x - x1);
-      const weight = mask[i];
+    const row = y - y1;
+    if (fill && ys) {
+      const top = ys.lower[row] * rowLength;
+      const bottom = ys.upper[row] * rowLength;
+      const fy = ys.share[row];
+      for (let i = 0; i < rowLength; i++)
+        line[i] = fill.pixels[top + i] + (fill.pixels[bottom + i] - fill.pixels[top + i]) * fy;
+    }
+    for (let column = 0; column < width; column++) {
+      const weight = mask[row * width + column];
       if (weight === 0) continue;
-      const at = (y * image.width + x) * channels;
-      if (fill && xs && ys) {
-        const row = y - y1;
-        const column = x - x1;
-        const top = ys.lower[row] * fill.width;
-        const bottom = ys.upper[row] * fill.width;
-        const fy = ys.share[row];
-        const left = xs.lower[column];
-        const right = xs.upper[column];
-        const fx = xs.share[column];
-        for (let c = 0; c < channels; c++) {
-          const a = fill.pixels[(top + left) * channels + c];
-          const b = fill.pixels[(top + right) * channels + c];
-          const d = fill.pixels[(bottom + left) * channels + c];
-          const e = fill.pixels[(bottom + right) * channels + c];
-          const upperRow = a + (b - a) * fx;
-          target[c] = upperRow + (d + (e - d) * fx - upperRow) * fy;
-        }
-      } else {
-        // A solid fill keeps alpha opaque: a transparent hole would show whatever the page puts behind it.
-        for (let c = 0; c < channels; c++) target[c] = c === 3 ? 255 : 0;
-      }
+      const at = (y * image.width + x1 + column) * channels;
+      const left = xs ? xs.lower[column] * channels : 0;
+      const right = xs ? xs.upper[column] * channels : 0;
+      const fx = xs ? xs.share[column] : 0;
       for (let c = 0; c < channels; c++) {
-        const original = image.data[at + c];
-        image.data[at + c] = Math.round(original + (target[c] - original) * weight);
+        const target = xs ? line[left + c] + (line[right + c] - line[left + c]) * fx : solid[c];
+        // Both ends lie within 0-255, so adding a half and truncating rounds.
+        data[at + c] = data[at + c] + (target - data[at + c]) * weight + 0.5;
       }
     }
   }
