@@ -250,8 +250,8 @@ async function pixelate(pixels: Buffer, over: Box, channels: number, scale: numb
 /**
  * `pixels` (the image's `over` rectangle) under a Gaussian of radius `scale`, computed on a shrunk
  * copy: the same look as a full-size blur at a small fraction of the cost for large regions. The
- * copy is at least 4 of its pixels per radius, so read back linearly between its pixels so smooth
- * a result shows no steps and needs no second blur at full size.
+ * copy keeps at least 4 of its pixels per radius: so smooth a result, read back linearly between
+ * its pixels, shows no steps and needs no second blur at full size.
  */
 async function gaussian(pixels: Buffer, over: Box, channels: number, scale: number): Promise<Stretched> {
   const width = over[2] - over[0];
