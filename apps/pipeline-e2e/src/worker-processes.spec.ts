@@ -66,4 +66,15 @@ describe('a worker running one process per core under a supervisor', () => {
     expect(await terminate(supervisor)).toBe(0);
     expect(supervisor.output.filter((line) => /worker process exited/.test(line))).toHaveLength(1);
   });
+
+  it('exits 0 when stopped while its processes still load their models', async () => {
+    const supervisor = await stack.startWorker({ WORKER_PROCESSES: '2', WORKER_CONCURRENCY: '1' });
+    const health = (await (await fetch(`http://127.0.0.1:${supervisor.port}/health`)).json()) as {
+      errors?: Record<string, string>;
+    };
+    // Stopped before any process is ready: none holds a job, so nothing failed.
+    expect(health.errors).toMatchObject({ processes: '0 of 2 worker processes ready' });
+    expect(await terminate(supervisor)).toBe(0);
+    expect(supervisor.output.filter((line) => /worker process exited/.test(line))).toEqual([]);
+  });
 });

@@ -120,7 +120,9 @@ export async function superviseWorkers(config: PipelineConfig, logger: LoggerSer
       (slot) =>
         new Promise<number>((resolve) => {
           if (slot.worker.isDead()) return resolve(slot.worker.process.exitCode ?? 1);
-          slot.worker.once('exit', (code) => resolve(code ?? 1));
+          // A process still loading its models has no signal handler yet, so the SIGTERM kills it;
+          // it held no job, so that is a clean stop.
+          slot.worker.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGTERM' && !slot.ready ? 0 : 1)));
           slot.worker.process.kill('SIGTERM');
         }),
     );
