@@ -1,4 +1,4 @@
-import type { JobStatusView } from '@imgpipe/contracts';
+import type { BlurMetadata, JobStatusView } from '@imgpipe/contracts';
 
 /** `270 ms`, `2.4 s`, `3 min 5 s`; an em dash for a figure the api does not have yet. */
 export function formatSeconds(seconds: number | null | undefined): string {
@@ -94,7 +94,7 @@ export function describeRecheck(verification: {
 }
 
 /** How the processed image was made: from the blurred pixels, or the original's bytes less their metadata. */
-export function describeOutput(output: 'reencoded' | 'metadata-stripped' | undefined): string {
+export function describeOutput(output: BlurMetadata['output']): string {
   if (output === 'metadata-stripped')
     return 'nothing to blur: the original pixels, with EXIF, GPS and other metadata removed';
   if (output === 'reencoded') return 'encoded from the blurred pixels, with no metadata';
