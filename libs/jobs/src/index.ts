@@ -32,6 +32,7 @@ export {
   withRedisTimeout,
 } from './lib/redis';
 export { RedisHealthIndicator, withoutAddresses } from './lib/redis.health';
+export { summarizeHealth, type KeyedHealthIndicator } from './lib/health-summary';
 export { RedisConnections } from './lib/redis-connections';
 export { bullQueueOptions } from './lib/queue-options';
 export { redisKeys } from './lib/keys';

@@ -1,7 +1,8 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthCheckService } from '@nestjs/terminus';
 import { HealthView } from '@imgpipe/contracts';
-import { RedisHealthIndicator } from '@imgpipe/jobs';
+import { PIPELINE_CONFIG, PipelineConfig } from '@imgpipe/config';
+import { RedisHealthIndicator, summarizeHealth } from '@imgpipe/jobs';
 import { StorageHealthIndicator } from '@imgpipe/storage';
 
 /** What a worker needs to take jobs: Redis (queue and job records) and the object store. */
@@ -11,25 +12,10 @@ export class HealthService {
     private readonly health: HealthCheckService,
     private readonly redis: RedisHealthIndicator,
     private readonly storage: StorageHealthIndicator,
+    @Inject(PIPELINE_CONFIG) private readonly config: PipelineConfig,
   ) {}
 
-  async check(): Promise<HealthView> {
-    // terminus rejects with the result when an indicator is down; that result is still the answer.
-    const result = await this.health
-      .check([() => this.redis.isHealthy('redis'), () => this.storage.isHealthy('storage')])
-      .catch((err: unknown) => {
-        if (err instanceof ServiceUnavailableException) return err.getResponse() as HealthCheckResult;
-        throw err;
-      });
-    const state = (key: string) => (result.details[key]?.status === 'up' ? 'up' : 'down');
-    const errors = Object.fromEntries(
-      Object.entries(result.error ?? {}).map(([key, detail]) => [key, String(detail?.['message'] ?? 'down')]),
-    );
-    const healthy = Object.keys(errors).length === 0;
-    return {
-      status: healthy ? 'ok' : 'unavailable',
-      dependencies: { redis: state('redis'), storage: state('storage') },
-      ...(healthy ? {} : { errors }),
-    };
+  check(): Promise<HealthView> {
+    return summarizeHealth(this.health, { redis: this.redis, storage: this.storage }, this.config.redis.mode);
   }
 }

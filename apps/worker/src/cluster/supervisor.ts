@@ -4,6 +4,7 @@ import type { LoggerService } from '@nestjs/common';
 import { AggregatorRegistry } from 'prom-client';
 import type { HealthView } from '@imgpipe/contracts';
 import type { PipelineConfig } from '@imgpipe/config';
+import { combineHealth } from './cluster-health';
 import { SupervisorRequest, isReady, isWorkerReply } from './messages';
 
 const RESTART_DELAY_MS = 1000;
@@ -75,21 +76,8 @@ export async function superviseWorkers(config: PipelineConfig, logger: LoggerSer
   /** Healthy when every process is up and each finds Redis and storage answering. */
   const health = async (): Promise<HealthView & { processes: number }> => {
     const ready = slots.filter((slot) => slot.ready);
-    const answers = (await Promise.all(ready.map((slot) => ask(slot, 'imgpipe:health')))) as Partial<HealthView>[];
-    const views = answers.filter((a): a is HealthView => a?.status !== undefined);
-    const down = (dependency: 'redis' | 'storage') =>
-      views.length === 0 || views.some((v) => v.dependencies[dependency] !== 'up');
-    const errors: Record<string, string> = Object.assign({}, ...views.map((v) => v.errors ?? {}));
-    if (ready.length < slots.length) errors['processes'] = `${ready.length} of ${slots.length} worker processes ready`;
-    if (views.length < ready.length)
-      errors['processes'] = `${ready.length - views.length} worker processes did not answer`;
-    const ok = Object.keys(errors).length === 0 && views.every((v) => v.status === 'ok');
-    return {
-      status: ok ? 'ok' : 'unavailable',
-      dependencies: { redis: down('redis') ? 'down' : 'up', storage: down('storage') ? 'down' : 'up' },
-      ...(ok ? {} : { errors }),
-      processes: slots.length,
-    };
+    const answers = await Promise.all(ready.map((slot) => ask(slot, 'imgpipe:health')));
+    return { ...combineHealth(answers, { ready: ready.length, total: slots.length }), processes: slots.length };
   };
 
   const server = createServer((req, res) => {
