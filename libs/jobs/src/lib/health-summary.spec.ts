@@ -78,4 +78,15 @@ describe('summarizeHealth', () => {
       errors: { redis: 'redis check timed out after 2000 ms', storage: '/data is not writable' },
     });
   });
+
+  it('is unavailable once the app is shutting down, with every dependency up', async () => {
+    const module = await Test.createTestingModule({ imports: [TerminusModule.forRoot({ logger: false })] }).compile();
+    const closing = module.get(HealthCheckService);
+    await module.close();
+    expect(await summarizeHealth(closing, { redis: indicator(), storage: indicator() }, 'sentinel')).toEqual({
+      status: 'unavailable',
+      dependencies: { redis: 'up', storage: 'up' },
+      errors: { process: 'shutting down' },
+    });
+  });
 });

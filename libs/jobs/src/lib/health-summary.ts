@@ -11,7 +11,7 @@ export interface KeyedHealthIndicator {
 /**
  * The api's and the worker's /health answer: runs the Redis and storage indicators through terminus
  * and says `ok` when both are up. With sentinels, Redis alone down is a failover the sentinels are
- * working on, not an outage: `degraded`. Anything else down: `unavailable`.
+ * working on, not an outage: `degraded`. Anything else down, or the process shutting down: `unavailable`.
  */
 export async function summarizeHealth(
   health: HealthCheckService,
@@ -29,6 +29,8 @@ export async function summarizeHealth(
   const errors = Object.fromEntries(
     Object.entries(result.error ?? {}).map(([key, detail]) => [key, String(detail?.['message'] ?? 'down')]),
   );
+  // Once the app is closing, terminus says so with every indicator up: out of rotation, not `ok`.
+  if (result.status === 'shutting_down') errors['process'] = 'shutting down';
   const healthy = Object.keys(errors).length === 0;
   // With sentinels, a lost primary is a failover the sentinels are working on, not an outage.
   const failingOver = redisMode === 'sentinel' && Object.keys(errors).join() === 'redis';
