@@ -191,7 +191,7 @@ describe.each(RENDERS)('kustomize build: %s', (name) => {
     expect(refs[0].secretRef.optional).toBeFalsy();
   });
 
-  it('probes /health on both apps and lets Prometheus discover their metrics ports', () => {
+  it('takes both apps out of rotation on /health, restarts them only on /health/live, and lets Prometheus discover their metrics ports', () => {
     for (const [app, port, portName] of [
       ['imgpipe-api', 8000, 'http'],
       ['imgpipe-worker', 9100, 'metrics'],
@@ -199,8 +199,10 @@ describe.each(RENDERS)('kustomize build: %s', (name) => {
       const deployment = find(name, 'Deployment', app);
       const c = container(deployment);
       expect(c.ports).toEqual([expect.objectContaining({ name: portName, containerPort: port })]);
-      for (const probe of [c.readinessProbe, c.livenessProbe])
-        expect(probe.httpGet).toEqual({ path: '/health', port: portName });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: portName });
+      // A dependency outage must not restart pods: liveness (and the worker's startup) check the process only.
+      for (const probe of [c.livenessProbe, c.startupProbe].filter(Boolean))
+        expect(probe.httpGet).toEqual({ path: '/health/live', port: portName });
       // What deploy/monitoring/prometheus/prometheus.k8s.yml keeps.
       const template = deployment['spec'].template.metadata;
       expect(template.labels['app.kubernetes.io/name']).toBe(app);

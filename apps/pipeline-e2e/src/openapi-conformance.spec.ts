@@ -117,7 +117,7 @@ describe.each([
     const requirements = Object.entries<Json>(api.document.paths).flatMap(([path, item]) =>
       Object.entries<Json>(item).map(([method, op]) => `${method} ${path} ${JSON.stringify(op.security ?? [])}`),
     );
-    const expected = (path: string) => (authOn && path !== '/health' ? '[{"bearer":[]}]' : '[]');
+    const expected = (path: string) => (authOn && !path.startsWith('/health') ? '[{"bearer":[]}]' : '[]');
     expect(requirements).toEqual(
       requirements.map((line) => {
         const [method, path] = line.split(' ');
@@ -165,6 +165,7 @@ describe.each([
     expect((await api.send({ method: 'get', path: '/stats', headers: read })).status).toBe(200);
     expect((await api.send({ method: 'get', path: '/queue-status', headers: read })).status).toBe(200);
     expect((await api.send({ method: 'get', path: '/health' })).status).toBe(200);
+    expect((await api.send({ method: 'get', path: '/health/live' })).status).toBe(200);
     const erase = as('images:delete');
     expect((await api.send({ method: 'delete', path: `/jobs/${jobId}`, headers: erase })).status).toBe(204);
     expect((await api.send({ method: 'delete', path: `/batch/${batch.body.batch_id}`, headers: erase })).status).toBe(

@@ -142,6 +142,13 @@ describe('Redis down', () => {
       status: 'unavailable',
       dependencies: { redis: 'down', storage: 'up' },
     });
+    // Out of rotation, not restarted: liveness checks no dependency, on the api and the worker.
+    expect(await (await stack.get('/health/live')).json()).toEqual({ status: 'ok' });
+    const workerLive = await fetch(`http://127.0.0.1:${stack.workers[0].port}/health/live`);
+    expect({ status: workerLive.status, body: await workerLive.json() }).toEqual({
+      status: 200,
+      body: { status: 'ok' },
+    });
 
     started = Date.now();
     const upload = await stack.upload(photos()[1]);

@@ -49,6 +49,26 @@ describe('a worker running one process per core under a supervisor', () => {
     expect(metrics).toMatch(/^pipeline_queue_jobs\{state="waiting",app="worker"\} 0$/m);
   });
 
+  it('fails liveness while a process hangs, and passes it again when the process answers', async () => {
+    const supervisor = stack.workers[0];
+    const live = async () => {
+      const res = await fetch(`http://127.0.0.1:${supervisor.port}/health/live`);
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await live()).toEqual({ status: 200, body: { status: 'ok' } });
+    const [hung] = children(supervisor.proc.pid as number);
+    process.kill(hung, 'SIGSTOP');
+    try {
+      expect(await live()).toEqual({
+        status: 503,
+        body: { statusCode: 503, code: 'not_answering', message: expect.stringMatching(/did not answer in 3000 ms/) },
+      });
+    } finally {
+      process.kill(hung, 'SIGCONT');
+    }
+    expect(await live()).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+
   it('restarts a process that dies, and drains all of them on SIGTERM', async () => {
     const supervisor = stack.workers[0];
     const [victim] = children(supervisor.proc.pid as number);

@@ -51,6 +51,7 @@ export {
   type QueueStatusView,
   type DependencyState,
   type HealthView,
+  type LivenessView,
   type ErrorBody,
 } from './lib/views';
 export {

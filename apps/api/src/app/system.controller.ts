@@ -1,11 +1,11 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { HealthView, QueueStatusView, StatsView } from '@imgpipe/contracts';
+import { HealthView, LivenessView, QueueStatusView, StatsView } from '@imgpipe/contracts';
 import { AdmissionService } from '@imgpipe/jobs';
 import { ApiErrors, UNAVAILABLE } from './api-docs';
 import { Protected, SCOPES } from './access/access.guard';
-import { HealthDto, QueueStatusDto, StatsDto } from './dto/views.dto';
+import { HealthDto, LivenessDto, QueueStatusDto, StatsDto } from './dto/views.dto';
 import { HealthService } from './health.service';
 import { JobsService } from './jobs.service';
 
@@ -36,6 +36,17 @@ export class SystemController {
   @ApiErrors(UNAVAILABLE)
   queueStatus(): Promise<QueueStatusView> {
     return this.admission.queueStatus();
+  }
+
+  @Get('health/live')
+  @ApiOperation({
+    summary: 'Whether the api process answers',
+    description:
+      'For liveness probes: checks no dependency, so a Redis or storage outage takes the api out of rotation (`/health`) without restarting it',
+  })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessView {
+    return { status: 'ok' };
   }
 
   @Get('health')

@@ -1,5 +1,6 @@
 /** What the supervisor asks a worker process over IPC, and how the process answers. */
-export type SupervisorRequest = { type: 'imgpipe:health' | 'imgpipe:refresh-metrics'; requestId: number };
+const REQUESTS = ['imgpipe:health', 'imgpipe:live', 'imgpipe:refresh-metrics'] as const;
+export type SupervisorRequest = { type: (typeof REQUESTS)[number]; requestId: number };
 export type WorkerReply = { type: 'imgpipe:reply'; requestId: number; body: unknown };
 /** Sent once the process has loaded its models and taken its place on the queue. */
 export const READY = { type: 'imgpipe:ready' } as const;
@@ -10,7 +11,7 @@ export function isReady(message: unknown): boolean {
 
 export function isSupervisorRequest(message: unknown): message is SupervisorRequest {
   const m = message as SupervisorRequest | null;
-  return typeof m === 'object' && m !== null && (m.type === 'imgpipe:health' || m.type === 'imgpipe:refresh-metrics');
+  return typeof m === 'object' && m !== null && (REQUESTS as readonly unknown[]).includes(m.type);
 }
 
 export function isWorkerReply(message: unknown): message is WorkerReply {

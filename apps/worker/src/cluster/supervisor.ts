@@ -21,7 +21,7 @@ interface Slot {
  * WORKER_PROCESSES > 1: onnxruntime runs each model on its process's main thread, so one Node
  * process uses about one core for inference however many jobs it holds. The supervisor forks one
  * worker process per core it is given, restarts one that dies, serves a single /health (every
- * process healthy) and /metrics (all processes aggregated) on WORKER_PORT, and on SIGTERM lets
+ * process healthy), /health/live (every started process answers) and /metrics (all processes aggregated) on WORKER_PORT, and on SIGTERM lets
  * every process drain its jobs before exiting 0.
  */
 export async function superviseWorkers(config: PipelineConfig, logger: LoggerService): Promise<void> {
@@ -80,6 +80,19 @@ export async function superviseWorkers(config: PipelineConfig, logger: LoggerSer
     return { ...combineHealth(answers, { ready: ready.length, total: slots.length }), processes: slots.length };
   };
 
+  /**
+   * Alive while every running process that has started answers over IPC, whatever Redis and storage
+   * do. A process that died is being restarted here, so it does not count; one that hangs does.
+   */
+  const live = async (): Promise<string[]> => {
+    const started = slots.filter((slot) => slot.ready && !slot.worker.isDead());
+    const answers = await Promise.all(started.map((slot) => ask(slot, 'imgpipe:live')));
+    return answers.flatMap((answer) => {
+      const error = (answer as { error?: unknown } | null)?.error;
+      return typeof error === 'string' ? [error] : [];
+    });
+  };
+
   const server = createServer((req, res) => {
     const respond = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'Content-Type': type });
@@ -87,6 +100,16 @@ export async function superviseWorkers(config: PipelineConfig, logger: LoggerSer
     };
     if (req.method === 'GET' && req.url === '/health') {
       void health().then((view) => respond(view.status === 'ok' ? 200 : 503, 'application/json', JSON.stringify(view)));
+    } else if (req.method === 'GET' && req.url === '/health/live') {
+      void live().then((errors) =>
+        errors.length === 0
+          ? respond(200, 'application/json', JSON.stringify({ status: 'ok' }))
+          : respond(
+              503,
+              'application/json',
+              JSON.stringify({ statusCode: 503, code: 'not_answering', message: errors.join('; ') }),
+            ),
+      );
     } else if (req.method === 'GET' && req.url === '/metrics') {
       // Each process refreshes its Redis-read gauges first, as a single worker does per scrape.
       void Promise.all(slots.map((slot) => ask(slot, 'imgpipe:refresh-metrics')))

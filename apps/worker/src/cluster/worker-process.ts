@@ -5,8 +5,8 @@ import { HealthService } from '../app/health.service';
 import { READY, WorkerReply, isSupervisorRequest } from './messages';
 
 /**
- * In a process forked by the supervisor, once the app has started: says so, then answers health and
- * metrics-refresh requests. The metrics themselves are collected by prom-client's cluster support,
+ * In a process forked by the supervisor, once the app has started: says so, then answers health,
+ * liveness and metrics-refresh requests. The metrics themselves are collected by prom-client's cluster support,
  * which these listeners join.
  */
 export function answerSupervisor(app: INestApplicationContext): void {
@@ -16,7 +16,12 @@ export function answerSupervisor(app: INestApplicationContext): void {
   const metrics = app.get(PipelineMetrics);
   process.on('message', (message: unknown) => {
     if (!isSupervisorRequest(message)) return;
-    const work = message.type === 'imgpipe:health' ? health.check() : metrics.beforeScrape().then(() => null);
+    const work =
+      message.type === 'imgpipe:health'
+        ? health.check()
+        : message.type === 'imgpipe:live'
+          ? Promise.resolve({ status: 'ok' })
+          : metrics.beforeScrape().then(() => null);
     void work
       .catch((err: Error) => ({ error: err.message }))
       .then((body) => {

@@ -97,12 +97,18 @@ export type DependencyState = 'up' | 'down';
 
 /**
  * `degraded`: Redis is reached through sentinels and no primary answers, a failover under way
- * (or one that cannot complete); `unavailable`: a dependency is down otherwise.
+ * (or one that cannot complete); `unavailable`: a dependency is down otherwise, or the process is
+ * shutting down.
  */
 export interface HealthView {
   status: 'ok' | 'degraded' | 'unavailable';
   dependencies: { redis: DependencyState; storage: DependencyState };
   errors?: Record<string, string>;
+}
+
+/** `GET /health/live`: the process answers. No dependency is checked, so an outage restarts nothing. */
+export interface LivenessView {
+  status: 'ok';
 }
 
 /** Every error body the api returns. */

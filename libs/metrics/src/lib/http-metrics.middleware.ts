@@ -28,7 +28,7 @@ export class HttpMetricsMiddleware implements NestMiddleware {
         { method: req.method, route, status_code: String(res.statusCode) },
         seconds,
       );
-      if (route === '/metrics' || route === '/health') return;
+      if (route === '/metrics' || route === '/health' || route === '/health/live') return;
       this.logger.log({
         message: 'request',
         request_id: requestId,

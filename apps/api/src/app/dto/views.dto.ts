@@ -10,6 +10,7 @@ import type {
   DetectionMetadata,
   ErrorBody,
   HealthView,
+  LivenessView,
   JobResults,
   JobStatus,
   JobStatusView,
@@ -242,7 +243,7 @@ export class HealthDto implements HealthView {
   @ApiProperty({
     enum: ['ok', 'degraded', 'unavailable'],
     description:
-      '`degraded`: Redis runs with sentinels and no primary answers (a failover is under way); `unavailable`: a dependency is down',
+      '`degraded`: Redis runs with sentinels and no primary answers (a failover is under way); `unavailable`: a dependency is down, or the api is shutting down',
   })
   status!: 'ok' | 'degraded' | 'unavailable';
   @ApiProperty({ type: DependenciesDto }) dependencies!: DependenciesDto;
@@ -252,4 +253,8 @@ export class HealthDto implements HealthView {
     description: 'Why each dependency is down',
   })
   errors?: Record<string, string>;
+}
+
+export class LivenessDto implements LivenessView {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
 }

@@ -159,6 +159,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Whether the api process answers
+     * @description For liveness probes: checks no dependency, so a Redis or storage outage takes the api out of rotation (`/health`) without restarting it
+     */
+    get: operations['live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -414,6 +434,10 @@ export interface components {
        */
       redis_primary: string;
     };
+    LivenessDto: {
+      /** @enum {string} */
+      status: 'ok';
+    };
     DependenciesDto: {
       /** @enum {string} */
       redis: 'up' | 'down';
@@ -422,7 +446,7 @@ export interface components {
     };
     HealthDto: {
       /**
-       * @description `degraded`: Redis runs with sentinels and no primary answers (a failover is under way); `unavailable`: a dependency is down
+       * @description `degraded`: Redis runs with sentinels and no primary answers (a failover is under way); `unavailable`: a dependency is down, or the api is shutting down
        * @enum {string}
        */
       status: 'ok' | 'degraded' | 'unavailable';
@@ -1276,6 +1300,25 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorDto'];
+        };
+      };
+    };
+  };
+  live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LivenessDto'];
         };
       };
     };
