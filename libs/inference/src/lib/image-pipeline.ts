@@ -25,7 +25,7 @@ import { ObjectDetector } from './detectors/object-detector';
 import { PlateDetector } from './plates/text-detector';
 
 /** Recorded in every job's metadata; bumped when the pipeline's output changes. */
-export const PIPELINE_VERSION = '0.5.1';
+export const PIPELINE_VERSION = '0.5.2';
 
 export interface PipelineModels {
   objects: ObjectDetector;

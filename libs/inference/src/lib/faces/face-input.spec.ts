@@ -1,5 +1,5 @@
 import { letterbox } from '../geometry/letterbox';
-import { mirroredEdge, regionTensor, toImageBox, toImagePoint, wholeImage } from './face-input';
+import { mirroredEdge, mirroredWholeTensor, regionTensor, toImageBox, toImagePoint, wholeImage } from './face-input';
 
 describe('toImagePoint and toImageBox', () => {
   it('undo the letterbox of a whole 1920x1280 image', () => {
@@ -67,5 +67,30 @@ describe('mirroredEdge', () => {
     const strip = mirroredEdge(image, 'right', 3);
     expect(columns(strip, 0)).toEqual([3, 4, 5, 5, 4, 3]);
     expect(columns(strip, 1)).toEqual([13, 14, 15, 15, 14, 13]);
+  });
+});
+
+describe('mirroredWholeTensor', () => {
+  it('shows the image between its mirror images and maps the mirror lines back to the side edges', async () => {
+    // 200 x 100, dark on the left half, light on the right: each mirror repeats its edge's shade.
+    const image = {
+      width: 200,
+      height: 100,
+      data: Uint8Array.from({ length: 200 * 100 * 3 }, (_, i) => (Math.floor(i / 3) % 200 < 100 ? 40 : 220)),
+    };
+    const { tensor, geometry, region } = await mirroredWholeTensor(image, 64, 0.1);
+    // 200 px plus a tenth each side is 240 px, shown 64 wide: the image 53 px, 5 px of mirror each side.
+    expect([geometry.resizedWidth, geometry.padX, region.left, region.width]).toEqual([
+      63,
+      0,
+      -5 / (53 / 200),
+      200 + 10 / (53 / 200),
+    ]);
+    const row = geometry.padY + 10;
+    const at = (x: number) => Math.round((tensor[(row * 64 + x) * 3] + 1) * 127.5);
+    expect([at(0), at(4), at(5), at(57), at(58), at(62)]).toEqual([40, 40, 40, 220, 220, 220]);
+    const y = (geometry.padY + 10) / 64;
+    expect(toImagePoint([5 / 64, y], geometry, region)[0]).toBeCloseTo(0, 6);
+    expect(toImagePoint([58 / 64, y], geometry, region)[0]).toBeCloseTo(200, 6);
   });
 });

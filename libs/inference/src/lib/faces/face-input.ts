@@ -170,3 +170,37 @@ export function mirroredEdge(image: RgbImage, side: 'left' | 'right', depth: num
   }
   return { data, width, height: image.height };
 }
+
+/**
+ * The whole image beside its mirror images beyond the left and right edges, `margin` of its width
+ * on each side, letterboxed into one `size` square input like {@link regionTensor}: a large face
+ * cut by a side edge is made whole again. The region maps the input back to image pixels
+ * (negative or beyond the image's width inside the mirrors).
+ */
+export async function mirroredWholeTensor(
+  image: RgbImage,
+  size: number,
+  margin: number,
+): Promise<{ tensor: Float32Array; geometry: Letterbox; region: Region }> {
+  const fitted = letterbox(image.width * (1 + 2 * margin), image.height, size, size);
+  const inner = Math.max(1, Math.round(image.width * fitted.scaleX));
+  const side = Math.min(Math.floor((fitted.resizedWidth - inner) / 2), inner - 1);
+  const pixels = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(inner, fitted.resizedHeight, { fit: 'fill', kernel: 'lanczos3' })
+    .extend({ left: side, right: side, extendWith: 'mirror' })
+    .raw()
+    .toBuffer();
+  const resizedWidth = inner + 2 * side;
+  const scaleX = inner / image.width;
+  const geometry: Letterbox = { ...fitted, resizedWidth, scaleX, padX: Math.floor((size - resizedWidth) / 2) };
+  const tensor = new Float32Array(size * size * 3);
+  const rowLength = resizedWidth * 3;
+  for (let y = 0; y < fitted.resizedHeight; y++) {
+    const src = y * rowLength;
+    const dst = ((y + geometry.padY) * size + geometry.padX) * 3;
+    for (let i = 0; i < rowLength; i++) tensor[dst + i] = pixels[src + i] / 127.5 - 1;
+  }
+  // `side` input pixels are `side / scaleX` image pixels of mirror.
+  const mirror = side / scaleX;
+  return { tensor, geometry, region: { left: -mirror, top: 0, width: image.width + 2 * mirror, height: image.height } };
+}
