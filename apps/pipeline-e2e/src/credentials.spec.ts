@@ -15,9 +15,7 @@ const SECRETS = {
 const ACCESS_KEY_ID = 'CANARYACCESSKEYID';
 const BUCKET = 'credentials-e2e';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account');
 
 function sign(secret: string, scope: string, expiresInS = 300): Promise<string> {
