@@ -25,6 +25,14 @@ describe('faceTiles', () => {
     expect(fine[0].width).toBeGreaterThan(400);
   });
 
+  it('multiplies the fine tiles of a photo above about 2.9 MP rather than growing them past 500 px', () => {
+    const fine = faceTiles(4000, 3000).slice(faceTiles(4000, 3000, coarseOnly).length);
+    expect(fine).toHaveLength(8 * 6);
+    for (const t of fine) expect(Math.max(t.width, t.height)).toBeLessThanOrEqual(Math.ceil(500 * 1.25));
+    // A 1920 x 1440 photo, the largest of the bench photos' kind, still gets 12 grown tiles.
+    expect(faceTiles(1920, 1440).slice(faceTiles(1920, 1440, coarseOnly).length)).toHaveLength(12);
+  });
+
   it('splits a 3:2 photo into two overlapping full-height tiles', () => {
     expect(faceTiles(1920, 1280, coarseOnly)).toEqual([
       { left: 0, top: 0, width: 1200, height: 1280 },
@@ -51,10 +59,24 @@ describe('faceTiles', () => {
   it('leaves small photos and custom options alone', () => {
     expect(faceTiles(500, 400)).toEqual([]);
     expect(
-      faceTiles(1920, 1280, { magnification: 1, overlap: 0.25, minLongSide: 512, fineTileSide: 0, maxFineTiles: 12 }),
+      faceTiles(1920, 1280, {
+        magnification: 1,
+        overlap: 0.25,
+        minLongSide: 512,
+        fineTileSide: 0,
+        maxFineTiles: 12,
+        maxFineTileSide: 500,
+      }),
     ).toEqual([]);
     expect(
-      faceTiles(3000, 1000, { magnification: 2, overlap: 0, minLongSide: 512, fineTileSide: 0, maxFineTiles: 12 }),
+      faceTiles(3000, 1000, {
+        magnification: 2,
+        overlap: 0,
+        minLongSide: 512,
+        fineTileSide: 0,
+        maxFineTiles: 12,
+        maxFineTileSide: 500,
+      }),
     ).toEqual([
       { left: 0, top: 0, width: 1500, height: 1000 },
       { left: 1500, top: 0, width: 1500, height: 1000 },
