@@ -91,7 +91,7 @@ export class FaceDetector {
     const cut: FaceDetection[] = [];
     if (opts.multiScale ?? true) {
       const tiles = faceTiles(image.width, image.height, this.tileOptions);
-      for (const { tile, tensor, geometry } of await tileTensors(image, tiles, SIZE)) {
+      for await (const { tile, tensor, geometry } of tileTensors(image, tiles, SIZE)) {
         const inTile = await this.run(tensor, geometry, tile, low);
         // A face as large as a third of a tile is seen whole by a coarser pass; in a small tile,
         // such a "face" is more often a hand, a knee or a pattern seen up close.
