@@ -21,8 +21,8 @@ interface Slot {
  * WORKER_PROCESSES > 1: onnxruntime runs each model on its process's main thread, so one Node
  * process uses about one core for inference however many jobs it holds. The supervisor forks one
  * worker process per core it is given, restarts one that dies, serves a single /health (every
- * process healthy), /health/live (every started process answers) and /metrics (all processes aggregated) on WORKER_PORT, and on SIGTERM lets
- * every process drain its jobs before exiting 0.
+ * process healthy), /health/live (every started process answers) and /metrics (all processes
+ * aggregated) on WORKER_PORT, and on SIGTERM lets every process drain its jobs before exiting 0.
  */
 export async function superviseWorkers(config: PipelineConfig, logger: LoggerService): Promise<void> {
   const aggregator = new AggregatorRegistry();
