@@ -1,7 +1,6 @@
 import sharp from 'sharp';
-import { Box } from '@imgpipe/contracts';
 import { expandBox } from '../geometry/box';
-import { BLUR_MIN_DROP, laplacianVariance, varianceDrop } from '../testing/laplacian';
+import { BLUR_MIN_DROP, leastDropOverHalves } from '../testing/laplacian';
 import { HardCase, HardCaseGroup, TruthRegion } from './hard-cases';
 
 /**
@@ -39,7 +38,7 @@ export async function scoreCase(hardCase: HardCase, processed: Buffer, ms: numbe
     );
   }
   const regions = hardCase.truth.map((t) => {
-    const drop = Math.min(...[t.box, ...halves(t.box)].map((b) => boxDrop(before, after, b)));
+    const drop = leastDropOverHalves(before, after, t.box);
     return { ...t, drop, hidden: drop >= BLUR_MIN_DROP };
   });
   const allowed = hardCase.truth.map((t) => expandBox(t.box, ALLOWED_GROWTH, before.width, before.height));
@@ -158,24 +157,6 @@ export function formatSummary(summary: PrivacySummary, cases: number): string {
       `collateral_pct=${summary.collateralPct.toFixed(2)} ms_per_image=${summary.msPerImage.toFixed(1)}`,
   );
   return lines.join('\n');
-}
-
-function boxDrop(before: Raw, after: Raw, box: Box): number {
-  return varianceDrop(
-    laplacianVariance(before.data, before.width, before.height, box),
-    laplacianVariance(after.data, after.width, after.height, box),
-  );
-}
-
-function halves([x1, y1, x2, y2]: Box): Box[] {
-  const mx = (x1 + x2) / 2;
-  const my = (y1 + y2) / 2;
-  return [
-    [x1, y1, x2, my],
-    [x1, my, x2, y2],
-    [x1, y1, mx, y2],
-    [mx, y1, x2, y2],
-  ];
 }
 
 interface Raw {

@@ -69,6 +69,32 @@ export function varianceDrop(before: number, after: number): number {
   return before > 0 ? (before - after) / before : 0;
 }
 
+/** Decoded RGB pixels, as the detail tests read them. */
+export interface RgbPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * The least detail drop over `box` and each of its halves (top, bottom, left, right): a blur that
+ * stops above the mouth, or covers one side of a plate, scores as its sharp half does.
+ */
+export function leastDropOverHalves(before: RgbPixels, after: RgbPixels, box: Box): number {
+  const [x1, y1, x2, y2] = box;
+  const mx = (x1 + x2) / 2;
+  const my = (y1 + y2) / 2;
+  const parts: Box[] = [box, [x1, y1, x2, my], [x1, my, x2, y2], [x1, y1, mx, y2], [mx, y1, x2, y2]];
+  return Math.min(
+    ...parts.map((part) =>
+      varianceDrop(
+        laplacianVariance(before.data, before.width, before.height, part),
+        laplacianVariance(after.data, after.width, after.height, part),
+      ),
+    ),
+  );
+}
+
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
