@@ -6,8 +6,8 @@ import { READY, WorkerReply, isSupervisorRequest } from './messages';
 
 /**
  * In a process forked by the supervisor, once the app has started: says so, then answers health,
- * liveness and metrics-refresh requests. The metrics themselves are collected by prom-client's cluster support,
- * which these listeners join.
+ * liveness and metrics-refresh requests. The metrics themselves are collected by prom-client's
+ * cluster support, which these listeners join.
  */
 export function answerSupervisor(app: INestApplicationContext): void {
   // Constructing it registers prom-client's own IPC listener in this process.

@@ -81,13 +81,10 @@ async function drawRegion(
   size: number,
   { resizedWidth, resizedHeight, padX, padY }: Letterbox,
 ): Promise<void> {
+  const placed = { resizedWidth, resizedHeight, padX, padY };
   if (resizedWidth === region.width && resizedHeight === region.height) {
     // Pixel for pixel (the pieces of the edge strips): a copy, not a libvips call of about 2 ms.
-    for (let y = 0; y < resizedHeight; y++) {
-      const src = ((region.top + y) * image.width + region.left) * 3;
-      const dst = ((y + padY) * size + padX) * 3;
-      for (let i = 0; i < resizedWidth * 3; i++) tensor[dst + i] = image.data[src + i] / 127.5 - 1;
-    }
+    writeWindow(image.data, image.width, region.left, region.top, tensor, size, placed);
     return;
   }
   const pixels = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
@@ -95,11 +92,27 @@ async function drawRegion(
     .resize(resizedWidth, resizedHeight, { fit: 'fill', kernel: 'lanczos3' })
     .raw()
     .toBuffer();
+  writeWindow(pixels, resizedWidth, 0, 0, tensor, size, placed);
+}
+
+/**
+ * Writes the `resizedWidth` x `resizedHeight` window at (`left`, `top`) of RGB pixels `sourceWidth`
+ * wide into an NHWC tensor of a `size` square at (`padX`, `padY`), scaled to [-1, 1].
+ */
+function writeWindow(
+  source: Uint8Array,
+  sourceWidth: number,
+  left: number,
+  top: number,
+  tensor: Float32Array,
+  size: number,
+  { resizedWidth, resizedHeight, padX, padY }: Pick<Letterbox, 'resizedWidth' | 'resizedHeight' | 'padX' | 'padY'>,
+): void {
   const rowLength = resizedWidth * 3;
   for (let y = 0; y < resizedHeight; y++) {
-    const src = y * rowLength;
+    const src = ((top + y) * sourceWidth + left) * 3;
     const dst = ((y + padY) * size + padX) * 3;
-    for (let i = 0; i < rowLength; i++) tensor[dst + i] = pixels[src + i] / 127.5 - 1;
+    for (let i = 0; i < rowLength; i++) tensor[dst + i] = source[src + i] / 127.5 - 1;
   }
 }
 
@@ -122,7 +135,7 @@ export async function* tileTensors(
   }
   for (const group of bySize.values()) {
     const geometry = letterbox(group[0].width, group[0].height, size, size);
-    const { resizedWidth, resizedHeight, padX, padY } = geometry;
+    const { resizedWidth, resizedHeight } = geometry;
     const sx = resizedWidth / group[0].width;
     const sy = resizedHeight / group[0].height;
     const width = Math.max(resizedWidth, Math.round(image.width * sx));
@@ -135,12 +148,7 @@ export async function* tileTensors(
       const left = Math.min(width - resizedWidth, Math.round(tile.left * sx));
       const top = Math.min(height - resizedHeight, Math.round(tile.top * sy));
       const tensor = new Float32Array(size * size * 3);
-      const rowLength = resizedWidth * 3;
-      for (let y = 0; y < resizedHeight; y++) {
-        const src = ((top + y) * width + left) * 3;
-        const dst = ((y + padY) * size + padX) * 3;
-        for (let i = 0; i < rowLength; i++) tensor[dst + i] = shrunk[src + i] / 127.5 - 1;
-      }
+      writeWindow(shrunk, width, left, top, tensor, size, geometry);
       yield { tile, tensor, geometry };
     }
   }
@@ -193,12 +201,7 @@ export async function mirroredWholeTensor(
   const scaleX = inner / image.width;
   const geometry: Letterbox = { ...fitted, resizedWidth, scaleX, padX: Math.floor((size - resizedWidth) / 2) };
   const tensor = new Float32Array(size * size * 3);
-  const rowLength = resizedWidth * 3;
-  for (let y = 0; y < fitted.resizedHeight; y++) {
-    const src = y * rowLength;
-    const dst = ((y + geometry.padY) * size + geometry.padX) * 3;
-    for (let i = 0; i < rowLength; i++) tensor[dst + i] = pixels[src + i] / 127.5 - 1;
-  }
+  writeWindow(pixels, resizedWidth, 0, 0, tensor, size, geometry);
   // `side` input pixels are `side / scaleX` image pixels of mirror.
   const mirror = side / scaleX;
   return { tensor, geometry, region: { left: -mirror, top: 0, width: image.width + 2 * mirror, height: image.height } };
